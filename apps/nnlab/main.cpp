@@ -1,0 +1,73 @@
+// nnlab: the command-line program. Dispatches to the verbs registered by cmd_*.cpp and
+// turns every error into one line on stderr and an exit code: 2 for usage, 1 otherwise.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <map>
+
+#include "command.h"
+#include "nnlab/error.h"
+#include "nnlab/version.h"
+
+namespace {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace
+
+namespace nnlab::cli {
+
+std::vector<Command>& commands() {
+  static std::vector<Command> all;
+  return all;
+}
+
+bool register_command(Command command) {
+  commands().push_back(std::move(command));
+  return true;
+}
+
+void usage_error(const std::string& message) { throw UsageError(message); }
+
+}  // namespace nnlab::cli
+
+int main(int argc, char** argv) {
+  using namespace nnlab;
+  CLI::App app{"nnlab: train, evaluate, compare and tune neural-network classifiers"};
+  app.set_version_flag("--version", std::string("nnlab ") + nnlab::version());
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  std::map<std::string, cli::Runner> runners;
+  auto sorted = cli::commands();
+  std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.name < b.name; });
+  std::vector<std::pair<CLI::App*, std::string>> verbs;
+  for (auto& cmd : sorted) {
+    CLI::App* verb = app.add_subcommand(cmd.name, cmd.help);
+    runners[cmd.name] = cmd.setup(*verb);
+    verbs.emplace_back(verb, cmd.name);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);  // prints usage errors to stderr; --help exits 0
+  }
+  try {
+    for (auto& [verb, name] : verbs) {
+      if (verb->parsed()) return runners[name]();
+    }
+    return 2;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "error: {}\nRun with --help for the accepted flags.\n", e.what());
+    return 2;
+  } catch (const nnlab::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: unexpected failure: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,29 @@
+#include "autograd/accumulate_grad.h"
+
+#include <fmt/format.h>
+
+#include "backend/cpu/elementwise.h"
+#include "nnlab/error.h"
+
+namespace nnlab::autograd {
+
+std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
+  AutogradMeta& meta = leaf_->meta();
+  if (grad_output.shape() != leaf_->shape)
+    throw ShapeError(fmt::format("gradient of shape {} for a leaf of shape {}", shape_str(grad_output.shape()),
+                                 shape_str(leaf_->shape)));
+  if (!meta.grad.defined()) {
+    // Take the buffer over when nobody else holds it; otherwise copy, since the incoming
+    // gradient may alias a tensor that is still in use.
+    bool sole = grad_output.impl_ptr().use_count() == 1 && grad_output.impl()->storage.use_count() == 1 &&
+                grad_output.is_contiguous() && !grad_output.requires_grad();
+    meta.grad = sole ? grad_output : grad_output.clone();
+  } else {
+    Tensor g = grad_output.contiguous();
+    cpu::add_inplace(meta.grad.data(), g.data(), g.numel());
+    meta.grad.bump_version();
+  }
+  return {};
+}
+
+}  // namespace nnlab::autograd

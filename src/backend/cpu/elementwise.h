@@ -1,0 +1,22 @@
+// Elementwise kernels on contiguous float arrays (OpenMP across cores for large arrays,
+// vectorised by the compiler within a core).
+#pragma once
+
+#include <cstdint>
+
+namespace nnlab::cpu {
+
+void add_inplace(float* dst, const float* src, int64_t n);                     // dst += src
+void axpy(float* dst, float alpha, const float* src, int64_t n);               // dst += alpha*src
+void add(float* out, const float* a, const float* b, int64_t n);               // out = a + b
+void sub(float* out, const float* a, const float* b, int64_t n);               // out = a - b
+void mul(float* out, const float* a, const float* b, int64_t n);               // out = a * b
+void scale(float* out, const float* a, float s, int64_t n);                    // out = s * a
+void fill(float* out, float value, int64_t n);
+void copy(float* out, const float* a, int64_t n);
+double sum(const float* a, int64_t n);                                         // in double
+
+// Grain below which work stays on one thread: spawning costs more than it saves.
+constexpr int64_t kParallelGrain = 1 << 15;
+
+}  // namespace nnlab::cpu

@@ -1,0 +1,7 @@
+#include "nnlab/version.h"
+
+namespace nnlab {
+
+const char* version() { return NNLAB_VERSION; }
+
+}  // namespace nnlab

@@ -1,0 +1,29 @@
+// Storage: the 64-byte aligned float buffer behind one or more tensors. Buffers come from
+// a caching allocator so that the steady-state training step allocates nothing from the
+// system: a freed buffer waits for the next request of the same size.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace nnlab {
+
+void* cached_alloc(size_t bytes);
+void cached_free(void* ptr, size_t bytes);
+size_t cached_bytes();  // bytes held in the cache, not in use
+void release_cached();  // hands every cached buffer back to the system
+
+struct Storage {
+  explicit Storage(int64_t count);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  float* data;
+  int64_t count;  // floats
+  // Bumped by every in-place write; shared by all views of this storage.
+  std::atomic<uint64_t> version{0};
+};
+
+}  // namespace nnlab
