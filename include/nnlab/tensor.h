@@ -65,8 +65,8 @@ class Tensor {
 
   // In-place writes. They bump the data's version, so a value saved for a backward pass
   // and overwritten afterwards is caught instead of silently giving a wrong gradient.
-  void copy_(const Tensor& src);
-  void fill_(float value);
+  void copy_(const Tensor& src) const;
+  void fill_(float value) const;
   void bump_version() const;
   uint64_t version() const;
 

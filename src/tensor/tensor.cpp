@@ -254,7 +254,7 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   return out;
 }
 
-void Tensor::copy_(const Tensor& src) {
+void Tensor::copy_(const Tensor& src) const {
   const TensorImpl& dst = checked(impl_);
   const TensorImpl& s = checked(src.impl_);
   if (dst.numel != s.numel)
@@ -266,7 +266,7 @@ void Tensor::copy_(const Tensor& src) {
   bump_version();
 }
 
-void Tensor::fill_(float value) {
+void Tensor::fill_(float value) const {
   const TensorImpl& t = checked(impl_);
   if (t.contiguous) {
     std::fill_n(t.data(), t.numel, value);

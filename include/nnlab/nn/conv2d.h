@@ -1,0 +1,32 @@
+// nn::Conv2d: 2-D convolution with square kernels, stride, padding and dilation.
+#pragma once
+
+#include "nnlab/nn/module.h"
+
+namespace nnlab::nn {
+
+struct Conv2dOptions {
+  Conv2dOptions(int64_t in, int64_t out, int64_t kernel) : in_channels(in), out_channels(out), kernel_size(kernel) {}
+  Conv2dOptions& stride(int64_t v) { stride_ = v; return *this; }
+  Conv2dOptions& padding(int64_t v) { padding_ = v; return *this; }
+  Conv2dOptions& dilation(int64_t v) { dilation_ = v; return *this; }
+  Conv2dOptions& bias(bool on) { bias_ = on; return *this; }
+  int64_t in_channels, out_channels, kernel_size;
+  int64_t stride_ = 1, padding_ = 0, dilation_ = 1;
+  bool bias_ = true;
+};
+
+class Conv2d : public Module {
+ public:
+  Conv2d(const Conv2dOptions& options, Generator& gen);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Conv2d"; }
+  std::string extra_repr() const override;
+  // Multiply-adds × 2 per image for an input of this height and width (the zoo's FLOP count).
+  int64_t flops(int64_t h, int64_t w) const;
+
+  const Conv2dOptions options;
+  Tensor weight, bias;
+};
+
+}  // namespace nnlab::nn

@@ -1,0 +1,19 @@
+// 2-D convolution (cross-correlation, as in PyTorch) on NCHW tensors.
+#pragma once
+
+#include "nnlab/tensor.h"
+
+namespace nnlab {
+
+struct Conv2dParams {
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+};
+
+// x [N, C, H, W], weight [O, C, kh, kw], bias [O] (optional) → [N, O, H', W'].
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, Conv2dParams params = {});
+// The output size of one spatial dimension (throws ShapeError when it would be empty).
+int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation);
+
+}  // namespace nnlab

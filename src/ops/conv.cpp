@@ -1,0 +1,91 @@
+#include "nnlab/ops/conv.h"
+
+#include <fmt/format.h>
+
+#include "backend/cpu/onednn_conv.h"
+#include "nnlab/autograd.h"
+#include "nnlab/error.h"
+
+namespace nnlab {
+
+using autograd::Node;
+using autograd::SavedTensor;
+
+int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t out = (in + 2 * padding - span) / stride + 1;
+  if (in + 2 * padding < span || out <= 0)
+    throw ShapeError(fmt::format("input size {} (padding {}) is smaller than the kernel span {} (kernel {}, dilation {})",
+                                 in, padding, span, kernel, dilation));
+  return out;
+}
+
+namespace {
+
+class Conv2dBackward : public Node {
+ public:
+  Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w) : g_(g), x_(x), w_(w) {}
+  std::string name() const override { return "Conv2dBackward"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor gc = grad.contiguous();
+    Tensor gx, gw, gb;
+    if (needs_grad(0)) {
+      gx = Tensor::empty({g_.n, g_.c, g_.h, g_.w});
+      cpu::conv2d_backward_data(g_, gc.data(), w_.get().data(), gx.data());
+    }
+    if (needs_grad(1) || (g_.bias && needs_grad(2))) {
+      gw = Tensor::empty({g_.o, g_.c, g_.kh, g_.kw});
+      if (g_.bias) gb = Tensor::empty({g_.o});
+      cpu::conv2d_backward_weights(g_, x_.get().data(), gc.data(), gw.data(), g_.bias ? gb.data() : nullptr);
+    }
+    return {gx, needs_grad(1) ? gw : Tensor(), gb};
+  }
+  void release() override {
+    x_.release();
+    w_.release();
+  }
+
+ private:
+  cpu::ConvGeometry g_;
+  SavedTensor x_, w_;
+};
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dParams p) {
+  if (weight.dim() != 4)
+    throw ShapeError("conv2d: weight must be [out_channels, in_channels, kh, kw], got " + shape_str(weight.shape()));
+  if (x.dim() != 4 || x.size(1) != weight.size(1))
+    throw ShapeError(fmt::format("conv2d: input of shape {} does not fit weight {} (expects [N, {}, H, W])",
+                                 shape_str(x.shape()), shape_str(weight.shape()), weight.size(1)));
+  if (bias.defined() && bias.shape() != Shape{weight.size(0)})
+    throw ShapeError(fmt::format("conv2d: bias of shape {} for {} output channels", shape_str(bias.shape()),
+                                 weight.size(0)));
+  if (p.stride < 1 || p.dilation < 1 || p.padding < 0)
+    throw ShapeError(fmt::format("conv2d: stride {} and dilation {} must be >= 1, padding {} >= 0", p.stride,
+                                 p.dilation, p.padding));
+  cpu::ConvGeometry g{};
+  g.n = x.size(0);
+  g.c = x.size(1);
+  g.h = x.size(2);
+  g.w = x.size(3);
+  g.o = weight.size(0);
+  g.kh = weight.size(2);
+  g.kw = weight.size(3);
+  g.stride = p.stride;
+  g.padding = p.padding;
+  g.dilation = p.dilation;
+  g.bias = bias.defined();
+  g.oh = conv_output_size(g.h, g.kh, p.stride, p.padding, p.dilation);
+  g.ow = conv_output_size(g.w, g.kw, p.stride, p.padding, p.dilation);
+  Tensor out = Tensor::empty({g.n, g.o, g.oh, g.ow});
+  if (g.n == 0) return out;
+  Tensor xc = x.contiguous(), wc = weight.contiguous();
+  Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
+  const bool record = autograd::any_requires_grad({&x, &weight, &bias});
+  cpu::conv2d_forward(g, xc.data(), wc.data(), bc.defined() ? bc.data() : nullptr, out.data(), record);
+  if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
+  return out;
+}
+
+}  // namespace nnlab
