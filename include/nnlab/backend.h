@@ -11,4 +11,12 @@ int num_threads();
 // "oneDNN 2.6.3 (cpu, AVX-512 ...), 2 threads"
 std::string backend_description();
 
+// The OpenMP runtime reads its wait policy once, when it loads, before main(). Its default
+// spins idle workers for a long time, which collapses throughput when another process
+// takes a core (measured: a ResNet-20 step 50x slower on a loaded 2-core machine). Called
+// first thing in main(), this re-executes the program once with workers that sleep
+// (OMP_WAIT_POLICY=passive), unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT.
+// Returns normally when no re-execution is needed or possible.
+void ensure_thread_environment(char** argv);
+
 }  // namespace nnlab

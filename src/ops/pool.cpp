@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "backend/cpu/max_pool.h"
 #include "backend/cpu/onednn_pool.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
@@ -23,7 +24,10 @@ class Pool2dBackward : public Node {
                   "pass retain_graph=true to the first backward()");
     Tensor gc = grad.contiguous();
     Tensor gx = Tensor::empty({g_.n, g_.c, g_.h, g_.w});
-    cpu::pool2d_backward(g_, gc.data(), workspace_, gx.data());
+    if (g_.max)
+      cpu::max_pool2d_backward(g_, gc.data(), reinterpret_cast<const int32_t*>(workspace_.data()), gx.data());
+    else
+      cpu::pool2d_backward(g_, gc.data(), workspace_, gx.data());
     return {gx};
   }
   void release() override { workspace_ = Tensor(); }
@@ -57,7 +61,15 @@ Tensor pool2d(const Tensor& x, Pool2dParams p, bool max) {
   if (x.numel() == 0) return out;
   Tensor xc = x.contiguous();
   const bool record = autograd::any_requires_grad({&x});
-  Tensor workspace = cpu::pool2d_forward(g, xc.data(), out.data(), record);
+  Tensor workspace;
+  if (max) {
+    // The argmax indices are int32, kept in a float tensor of the same element size.
+    if (record) workspace = Tensor::empty({out.numel()});
+    cpu::max_pool2d_forward(g, xc.data(), out.data(),
+                            record ? reinterpret_cast<int32_t*>(workspace.data()) : nullptr);
+  } else {
+    cpu::pool2d_forward(g, xc.data(), out.data(), record);
+  }
   if (record) autograd::record(out, std::make_shared<Pool2dBackward>(g, workspace), {&x});
   return out;
 }
