@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // prints usage errors to stderr; --help exits 0
+    // CLI11 prints the message (or the help); every usage error exits 2, help and version 0.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (auto& [verb, name] : verbs) {
