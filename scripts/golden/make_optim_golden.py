@@ -152,16 +152,19 @@ SCHEDULES = [
      warm(0.25, 2, lambda o: S.MultiStepLR(o, [3, 6], gamma=0.1)), "sgd", 12),
     ("warmup_exponential", dict(kind="exponential", gamma=0.8, warmup=5, start_factor=0.01),
      warm(0.01, 5, lambda o: S.ExponentialLR(o, 0.8)), "sgd", 12),
+    # One-cycle runs total_steps - 1 steps: PyTorch allows one more, after the last batch, where it
+    # extrapolates past the last phase (a negative lr with linear annealing); nnlab holds the
+    # final value there instead (tests/scheduler_test.cpp checks it).
     ("onecycle", dict(kind="onecycle", total_steps=30), lambda o: S.OneCycleLR(o, BASE_LRS, total_steps=30),
-     "sgd", 30),
+     "sgd", 29),
     ("onecycle_three_phase_linear",
      dict(kind="onecycle", total_steps=40, pct_start=0.25, anneal="linear", three_phase=True, div_factor=10.0,
           final_div_factor=100.0, base_momentum=0.8, max_momentum=0.9),
      lambda o: S.OneCycleLR(o, BASE_LRS, total_steps=40, pct_start=0.25, anneal_strategy="linear",
                             three_phase=True, div_factor=10.0, final_div_factor=100.0,
-                            base_momentum=0.8, max_momentum=0.9), "adam", 40),
+                            base_momentum=0.8, max_momentum=0.9), "adam", 39),
     ("onecycle_adam_no_momentum", dict(kind="onecycle", total_steps=17, pct_start=0.4, cycle_momentum=False),
-     lambda o: S.OneCycleLR(o, BASE_LRS, total_steps=17, pct_start=0.4, cycle_momentum=False), "adam", 17),
+     lambda o: S.OneCycleLR(o, BASE_LRS, total_steps=17, pct_start=0.4, cycle_momentum=False), "adam", 16),
 ]
 
 PLATEAUS = [

@@ -1,5 +1,6 @@
 #include "nnlab/optim/one_cycle.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -68,7 +69,9 @@ void OneCycleLR::apply() {
   for (size_t i = 0; i < phases_.size(); ++i) {
     const Phase& p = phases_[i];
     if (step <= p.end_step || i + 1 == phases_.size()) {
-      const double pct = (step - start) / (p.end_step - start);
+      // Step total_steps (after the last batch) lies past the last phase, where PyTorch
+      // extrapolates (to a negative lr when annealing linearly); hold the final value.
+      const double pct = std::min(1.0, (step - start) / (p.end_step - start));
       for (size_t g = 0; g < max_lrs_.size(); ++g) {
         optimizer_.set_lr(g, anneal(lr_level(g, p.lr_from), lr_level(g, p.lr_to), pct));
         if (options_.cycle_momentum()) optimizer_.set_momentum(g, anneal(p.momentum_from, p.momentum_to, pct));

@@ -41,7 +41,8 @@ class OneCycleLR : public LRScheduler {
   const OneCycleOptions& options() const { return options_; }
 
  protected:
-  // Stepping past total_steps is a ConfigError, as PyTorch raises.
+  // Up to total_steps steps, as PyTorch allows; the last (after the last batch) holds the
+  // final lr where PyTorch extrapolates. Stepping further is a ConfigError.
   void advance(std::optional<double> metric) override;
   nlohmann::json extra_state() const override;
   void load_extra_state(const nlohmann::json& state) override;
