@@ -86,8 +86,9 @@ void adam_kernel(const AdamScalars& c, float* p, const float* g, float* m, float
     float vi = v[i] * c.b2 + c.one_minus_b2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    if constexpr (kAmsgrad) {
-      vi = std::max(v_max[i], vi);
+    if constexpr (kAmsgrad) {  // by value: std::max's reference result defeats the vectoriser
+      const float previous = v_max[i];
+      vi = previous > vi ? previous : vi;
       v_max[i] = vi;
     }
     const float denom = std::sqrt(vi) / c.correction2_sqrt + c.eps;
