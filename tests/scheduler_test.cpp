@@ -136,7 +136,9 @@ TEST(SchedulerState, ResumeMidRunGivesTheSameLrs) {
       advance(*resumed, c, step);
       for (size_t g = 0; g < 2; ++g) {
         EXPECT_EQ(resumed->opt->lr(g), straight->opt->lr(g)) << "step " << step;
-        if (straight->opt->has_momentum()) EXPECT_EQ(resumed->opt->momentum(g), straight->opt->momentum(g));
+        if (straight->opt->has_momentum()) {
+          EXPECT_EQ(resumed->opt->momentum(g), straight->opt->momentum(g));
+        }
       }
     }
     EXPECT_EQ(resumed->sched->state_dict(), straight->sched->state_dict());
