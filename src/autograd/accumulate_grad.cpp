@@ -4,6 +4,7 @@
 
 #include "backend/cpu/elementwise.h"
 #include "nnlab/error.h"
+#include "tensor/layout.h"
 
 namespace nnlab::autograd {
 
@@ -15,6 +16,8 @@ std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
   if (!meta.grad.defined()) {
     // Take the buffer over when nobody else holds it; otherwise copy, since the incoming
     // gradient may alias a tensor that is still in use.
+    // A leaf's grad() is contiguous whatever layout the ops used (a channels-last input's
+    // gradient is transposed here), as users and optimizers expect.
     bool sole = grad_output.impl_ptr().use_count() == 1 && grad_output.impl()->storage.use_count() == 1 &&
                 grad_output.is_contiguous() && !grad_output.requires_grad();
     meta.grad = sole ? grad_output : grad_output.clone();

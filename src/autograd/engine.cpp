@@ -3,12 +3,14 @@
 // full sum of its output's gradient.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "autograd/accumulate_grad.h"
 #include "backend/cpu/elementwise.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "tensor/layout.h"
 #include "tensor/tensor_impl.h"
 
 namespace nnlab::autograd {
@@ -54,11 +56,15 @@ struct PendingGrad {
       throw ShapeError(fmt::format("gradient shapes disagree: {} and {}", shape_str(sum.shape()),
                                    shape_str(g.shape())));
     if (!owned) {
-      sum = sum.clone();
+      // Summed in the first gradient's layout (channels-last stays channels-last).
+      Tensor src = is_dense(sum) ? sum : sum.contiguous();
+      Tensor copy = empty_like_layout(src);
+      std::copy_n(dense_data(src), src.numel(), dense_data(copy));
+      sum = copy;
       owned = true;
     }
-    Tensor gc = g.contiguous();
-    cpu::add_inplace(sum.data(), gc.data(), sum.numel());
+    Tensor gc = to_layout_of(g, sum);
+    cpu::add_inplace(dense_data(sum), dense_data(gc), sum.numel());
   }
 };
 

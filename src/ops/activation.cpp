@@ -10,6 +10,7 @@
 #include "nnlab/error.h"
 #include "nnlab/generator.h"
 #include "nnlab/ops/elementwise.h"
+#include "tensor/layout.h"
 
 namespace nnlab {
 
@@ -56,12 +57,13 @@ class ReluBackward : public Node {
   ReluBackward(const Tensor& y, float slope, const Tensor& x) : y_(y), x_(x), slope_(slope) {}
   std::string name() const override { return slope_ == 0 ? "ReluBackward" : "LeakyReluBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
-    Tensor gc = grad.contiguous();
     // ReLU's gate is read from the output (y > 0 ⇔ x > 0); leaky ReLU needs the input.
+    // Gate, gradient and result share one dense layout (channels-last in conv nets).
     Tensor gate = slope_ == 0 ? y_.get() : x_.get();
-    Tensor gx = Tensor::empty(gate.shape());
-    const float *pg = gc.data(), *pd = gate.data();
-    float* o = gx.data();
+    Tensor gc = to_layout_of(grad, gate);
+    Tensor gx = empty_like_layout(gate);
+    const float *pg = dense_data(gc), *pd = dense_data(gate);
+    float* o = dense_data(gx);
     const float s = slope_;
     const int64_t n = gx.numel();
 #pragma omp parallel for simd if (n > cpu::kParallelGrain)
@@ -79,10 +81,10 @@ class ReluBackward : public Node {
 };
 
 Tensor relu_like(const Tensor& x, float slope) {
-  Tensor xc = x.contiguous();
-  Tensor out = Tensor::empty(x.shape());
-  const float* p = xc.data();
-  float* o = out.data();
+  Tensor xc = is_dense(x) ? x : x.contiguous();
+  Tensor out = empty_like_layout(xc);
+  const float* p = dense_data(xc);
+  float* o = dense_data(out);
   const int64_t n = out.numel();
 #pragma omp parallel for simd if (n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) o[i] = p[i] > 0 ? p[i] : slope * p[i];

@@ -5,6 +5,8 @@
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "tensor/layout.h"
+#include "tensor/tensor_impl.h"
 
 namespace nnlab {
 
@@ -22,21 +24,30 @@ int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 
 namespace {
 
+// Training steps reuse the weights' reordered copy until the optimizer bumps their version.
+// Without gradients the copy is made afresh each call: code that perturbs weights under
+// NoGradGuard (finite differences, weight surgery) may write through data() without
+// bumping the version, and must see its writes.
+cpu::WeightRef weight_ref(const Tensor& w, bool cache) {
+  return {w.data(), cache ? w.impl()->storage->id : 0, w.version()};
+}
+
 class Conv2dBackward : public Node {
  public:
   Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w) : g_(g), x_(x), w_(w) {}
   std::string name() const override { return "Conv2dBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
-    Tensor gc = grad.contiguous();
+    Tensor gc = to_channels_last(grad);
     Tensor gx, gw, gb;
     if (needs_grad(0)) {
-      gx = Tensor::empty({g_.n, g_.c, g_.h, g_.w});
-      cpu::conv2d_backward_data(g_, gc.data(), w_.get().data(), gx.data());
+      gx = empty_channels_last({g_.n, g_.c, g_.h, g_.w});
+      cpu::conv2d_backward_data(g_, dense_data(gc), weight_ref(w_.get(), true), dense_data(gx));
     }
     if (needs_grad(1) || (g_.bias && needs_grad(2))) {
       gw = Tensor::empty({g_.o, g_.c, g_.kh, g_.kw});
       if (g_.bias) gb = Tensor::empty({g_.o});
-      cpu::conv2d_backward_weights(g_, x_.get().data(), gc.data(), gw.data(), g_.bias ? gb.data() : nullptr);
+      cpu::conv2d_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
+                                   g_.bias ? gb.data() : nullptr);
     }
     return {gx, needs_grad(1) ? gw : Tensor(), gb};
   }
@@ -78,12 +89,15 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   g.bias = bias.defined();
   g.oh = conv_output_size(g.h, g.kh, p.stride, p.padding, p.dilation);
   g.ow = conv_output_size(g.w, g.kw, p.stride, p.padding, p.dilation);
-  Tensor out = Tensor::empty({g.n, g.o, g.oh, g.ow});
+  // Activations are channels-last (tensor/layout.h): the output is, and an NCHW input
+  // (the network's first layer) is transposed once here.
+  Tensor out = empty_channels_last({g.n, g.o, g.oh, g.ow});
   if (g.n == 0) return out;
-  Tensor xc = x.contiguous(), wc = weight.contiguous();
+  Tensor xc = to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
-  cpu::conv2d_forward(g, xc.data(), wc.data(), bc.defined() ? bc.data() : nullptr, out.data(), record);
+  cpu::conv2d_forward(g, dense_data(xc), weight_ref(wc, record), bc.defined() ? bc.data() : nullptr, dense_data(out),
+                      record);
   if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
   return out;
 }

@@ -8,6 +8,7 @@
 #include "backend/cpu/elementwise.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "tensor/layout.h"
 
 namespace nnlab {
 
@@ -60,12 +61,13 @@ float apply(BinaryKind k, float a, float b) {
 }
 
 Tensor binary_forward(BinaryKind kind, const Tensor& a, const Tensor& b) {
-  Shape out_shape = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape());
-  Tensor out = Tensor::empty(out_shape);
-  float* o = out.data();
-  const int64_t n = out.numel();
-  if (a.shape() == b.shape() && a.is_contiguous() && b.is_contiguous()) {
-    const float *pa = a.data(), *pb = b.data();
+  if (is_dense(a) && same_layout(a, b)) {
+    // Operands in one dense layout (both contiguous, or both channels-last: a residual
+    // add in a conv net) are flat arrays, and so is the result.
+    Tensor out = empty_like_layout(a);
+    float* o = dense_data(out);
+    const int64_t n = out.numel();
+    const float *pa = dense_data(a), *pb = dense_data(b);
     switch (kind) {
       case BinaryKind::Add: cpu::add(o, pa, pb, n); break;
       case BinaryKind::Sub: cpu::sub(o, pa, pb, n); break;
@@ -77,6 +79,9 @@ Tensor binary_forward(BinaryKind kind, const Tensor& a, const Tensor& b) {
     }
     return out;
   }
+  Shape out_shape = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape());
+  Tensor out = Tensor::empty(out_shape);
+  float* o = out.data();
   Tensor ac = a.contiguous(), bc = b.contiguous();
   Shape sa = cpu::broadcast_strides(ac.shape(), ac.strides(), out_shape);
   Shape sb = cpu::broadcast_strides(bc.shape(), bc.strides(), out_shape);

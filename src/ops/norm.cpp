@@ -7,6 +7,7 @@
 #include "backend/cpu/onednn_bnorm.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "tensor/layout.h"
 
 namespace nnlab {
 
@@ -23,6 +24,7 @@ cpu::BnGeometry geometry(const Tensor& x, float eps, bool affine) {
   g.w = x.dim() == 4 ? x.size(3) : 1;
   g.eps = eps;
   g.affine = affine;
+  g.channels_last = x.dim() == 4 && is_channels_last(x) && !x.is_contiguous();
   return g;
 }
 
@@ -33,17 +35,17 @@ class BatchNormBackward : public Node {
       : g_(g), x_(x), weight_(weight), bias_(bias), mean_(std::move(mean)), var_(std::move(var)) {}
   std::string name() const override { return "BatchNormBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
-    Tensor gc = grad.contiguous();
     Tensor x = x_.get();
-    Tensor gx = Tensor::empty(x.shape());
+    Tensor gc = to_layout_of(grad, x);
+    Tensor gx = empty_like_layout(x);
     Tensor gw, gb;
     if (g_.affine) {
       gw = Tensor::empty({g_.c});
       gb = Tensor::empty({g_.c});
     }
-    cpu::bnorm_backward(g_, x.data(), gc.data(), g_.affine ? weight_.get().data() : nullptr,
+    cpu::bnorm_backward(g_, dense_data(x), dense_data(gc), g_.affine ? weight_.get().data() : nullptr,
                         g_.affine ? bias_.get().data() : nullptr, mean_.data(),
-                        var_.data(), gx.data(), g_.affine ? gw.data() : nullptr, g_.affine ? gb.data() : nullptr);
+                        var_.data(), dense_data(gx), g_.affine ? gw.data() : nullptr, g_.affine ? gb.data() : nullptr);
     return {gx, gw, gb};
   }
   void release() override {
@@ -65,7 +67,7 @@ class BatchNormEvalBackward : public Node {
   std::string name() const override { return "BatchNormEvalBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor gc = grad.contiguous();
-    Tensor x = x_.get();
+    Tensor x = x_.get().contiguous();
     const int64_t hw = g_.h * g_.w;
     const float *pg = gc.data(), *px = x.data(), *a = a_.data();
     Tensor gx = Tensor::empty(x.shape());
@@ -118,18 +120,19 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
       throw ShapeError(fmt::format("batch_norm: parameter of shape {} for an input with {} channels {}",
                                    shape_str(t->shape()), c, shape_str(x.shape())));
   const bool affine = weight.defined();
-  cpu::BnGeometry g = geometry(x, p.eps, affine);
+  Tensor xc = x.dim() == 4 && is_channels_last(x) ? x : x.contiguous();
+  cpu::BnGeometry g = geometry(xc, p.eps, affine);
   const int64_t count = g.n * g.h * g.w;
   if (p.training && count <= 1)
     throw ShapeError(fmt::format("batch_norm: training needs more than one value per channel, got input {}",
                                  shape_str(x.shape())));
-  Tensor xc = x.contiguous();
   Tensor wc = affine ? weight.contiguous() : Tensor(), bc = affine ? bias.contiguous() : Tensor();
-  Tensor out = Tensor::empty(x.shape());
+  Tensor out = empty_like_layout(xc);
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
   if (p.training) {
     Tensor mean = Tensor::empty(vec), var = Tensor::empty(vec);
-    cpu::bnorm_forward_training(g, xc.data(), affine ? wc.data() : nullptr, affine ? bc.data() : nullptr, out.data(),
+    cpu::bnorm_forward_training(g, dense_data(xc), affine ? wc.data() : nullptr, affine ? bc.data() : nullptr,
+                                dense_data(out),
                                 mean.data(), var.data());
     if (running_mean.defined() && running_var.defined()) {
       // PyTorch keeps the unbiased variance in the running estimate.
@@ -148,8 +151,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
   if (!running_mean.defined() || !running_var.defined())
     throw ShapeError("batch_norm: eval mode needs the running mean and variance");
   Tensor rm = running_mean.contiguous().clone(), rv = running_var.contiguous().clone();
-  cpu::bnorm_forward_inference(g, xc.data(), affine ? wc.data() : nullptr, affine ? bc.data() : nullptr, rm.data(),
-                               rv.data(), out.data());
+  cpu::bnorm_forward_inference(g, dense_data(xc), affine ? wc.data() : nullptr, affine ? bc.data() : nullptr,
+                               rm.data(), rv.data(), dense_data(out));
   if (record) {
     Tensor a = Tensor::empty(vec), inv = Tensor::empty(vec);
     for (int64_t i = 0; i < c; ++i) {

@@ -7,6 +7,7 @@
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
 #include "nnlab/ops/elementwise.h"
+#include "tensor/layout.h"
 
 namespace nnlab {
 
@@ -22,12 +23,13 @@ class Pool2dBackward : public Node {
     if (g_.max && !workspace_.defined())
       throw Error("backward through a max_pool2d whose saved indices were freed by an earlier backward(); "
                   "pass retain_graph=true to the first backward()");
-    Tensor gc = grad.contiguous();
-    Tensor gx = Tensor::empty({g_.n, g_.c, g_.h, g_.w});
+    Tensor gc = g_.channels_last ? to_channels_last(grad) : grad.contiguous();
+    Tensor gx = g_.channels_last ? empty_channels_last({g_.n, g_.c, g_.h, g_.w}) : Tensor::empty({g_.n, g_.c, g_.h, g_.w});
     if (g_.max)
-      cpu::max_pool2d_backward(g_, gc.data(), reinterpret_cast<const int32_t*>(workspace_.data()), gx.data());
+      cpu::max_pool2d_backward(g_, dense_data(gc), reinterpret_cast<const int32_t*>(workspace_.data()),
+                               dense_data(gx));
     else
-      cpu::pool2d_backward(g_, gc.data(), workspace_, gx.data());
+      cpu::pool2d_backward(g_, dense_data(gc), workspace_, dense_data(gx));
     return {gx};
   }
   void release() override { workspace_ = Tensor(); }
@@ -57,18 +59,20 @@ Tensor pool2d(const Tensor& x, Pool2dParams p, bool max) {
     throw ShapeError(fmt::format("{}: input {} is smaller than the kernel {}", op, shape_str(x.shape()), p.kernel));
   g.oh = (g.h + 2 * p.padding - p.kernel) / stride + 1;
   g.ow = (g.w + 2 * p.padding - p.kernel) / stride + 1;
-  Tensor out = Tensor::empty({g.n, g.c, g.oh, g.ow});
+  // Channels-last input stays channels-last (tensor/layout.h); anything else is NCHW.
+  g.channels_last = is_channels_last(x) && !x.is_contiguous();
+  Tensor out = g.channels_last ? empty_channels_last({g.n, g.c, g.oh, g.ow}) : Tensor::empty({g.n, g.c, g.oh, g.ow});
   if (x.numel() == 0) return out;
-  Tensor xc = x.contiguous();
+  Tensor xc = g.channels_last ? x : x.contiguous();
   const bool record = autograd::any_requires_grad({&x});
   Tensor workspace;
   if (max) {
     // The argmax indices are int32, kept in a float tensor of the same element size.
     if (record) workspace = Tensor::empty({out.numel()});
-    cpu::max_pool2d_forward(g, xc.data(), out.data(),
+    cpu::max_pool2d_forward(g, dense_data(xc), dense_data(out),
                             record ? reinterpret_cast<int32_t*>(workspace.data()) : nullptr);
   } else {
-    cpu::pool2d_forward(g, xc.data(), out.data(), record);
+    workspace = cpu::pool2d_forward(g, dense_data(xc), dense_data(out), record);
   }
   if (record) autograd::record(out, std::make_shared<Pool2dBackward>(g, workspace), {&x});
   return out;

@@ -80,7 +80,14 @@ void release_cached() {
   c.bytes = 0;
 }
 
-Storage::Storage(int64_t n) : data(static_cast<float*>(cached_alloc(sizeof(float) * n))), count(n) {}
+namespace {
+std::atomic<uint64_t> g_next_storage_id{1};
+}
+
+Storage::Storage(int64_t n)
+    : data(static_cast<float*>(cached_alloc(sizeof(float) * n))),
+      count(n),
+      id(g_next_storage_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 Storage::~Storage() { cached_free(data, sizeof(float) * count); }
 

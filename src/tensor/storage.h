@@ -24,6 +24,9 @@ struct Storage {
   int64_t count;  // floats
   // Bumped by every in-place write; shared by all views of this storage.
   std::atomic<uint64_t> version{0};
+  // Unique over the process (a freed buffer's address is reused, its id never): with the
+  // version it names one state of the data, e.g. for a cache of weights in another layout.
+  const uint64_t id;
 };
 
 }  // namespace nnlab

@@ -8,6 +8,7 @@
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
 #include "nnlab/generator.h"
+#include "tensor/layout.h"
 #include "tensor/tensor_impl.h"
 
 namespace nnlab {
@@ -177,6 +178,8 @@ Tensor Tensor::clone() const {
   float* dst = out.data();
   if (src.contiguous) {
     std::memcpy(dst, src.data(), sizeof(float) * src.numel);
+  } else if (is_channels_last(*this)) {
+    detail::nhwc_to_nchw(src.data(), dst, src.shape[0], src.shape[1], src.shape[2] * src.shape[3]);
   } else {
     const float* base = src.storage->data;
     for_each_offset(src, [&](int64_t i, int64_t off) { dst[i] = base[off]; });

@@ -1,4 +1,4 @@
-// Max pooling on plain NCHW data. Written here rather than taken from oneDNN because ties
+// Max pooling on NCHW or channels-last NHWC data. Written here rather than taken from oneDNN because ties
 // are common in real networks (ReLU zeros, then batch norm maps every all-zero receptive
 // field to one constant) and PyTorch sends the gradient of a tied window to its first
 // maximum in row-major order, where oneDNN picks another: only the same rule gives
@@ -11,8 +11,8 @@
 
 namespace nnlab::cpu {
 
-// `argmax` (may be null) receives, per output element, the index of its maximum within
-// the input plane.
+// `argmax` (may be null) receives, per output element, the index (y·W + x) of its maximum
+// within the input plane. Data and indices are NCHW, or NHWC when g.channels_last.
 void max_pool2d_forward(const PoolGeometry& g, const float* src, float* dst, int32_t* argmax);
 void max_pool2d_backward(const PoolGeometry& g, const float* diff_dst, const int32_t* argmax, float* diff_src);
 

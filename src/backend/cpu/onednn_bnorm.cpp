@@ -9,11 +9,15 @@ namespace nnlab::cpu {
 
 using namespace dnnl;
 
-std::string BnGeometry::key() const { return fmt::format("{}x{}x{}x{}|e{}|a{}", n, c, h, w, eps, affine); }
+std::string BnGeometry::key() const {
+  return fmt::format("{}x{}x{}x{}|e{}|a{}|cl{}", n, c, h, w, eps, affine, channels_last);
+}
 
 namespace {
 
-memory::desc data_md(const BnGeometry& g) { return plain_md({g.n, g.c, g.h, g.w}); }
+memory::desc data_md(const BnGeometry& g) {
+  return g.channels_last ? memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nhwc) : plain_md({g.n, g.c, g.h, g.w});
+}
 
 normalization_flags flags(const BnGeometry& g, bool global_stats) {
   auto f = normalization_flags::none;

@@ -1,4 +1,5 @@
-// Batch normalisation through oneDNN on plain NCHW (or NC) data.
+// Batch normalisation through oneDNN on NCHW (or NC) or channels-last NHWC data; oneDNN's
+// NHWC kernel vectorises over channels and is the fast one.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@ struct BnGeometry {
   int64_t n, c, h, w;
   float eps;
   bool affine;  // scale and shift given
+  bool channels_last;  // data in NHWC order (else NCHW)
   std::string key() const;
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 #include "backend/cpu/context.h"
 #include "backend/cpu/onednn_util.h"
 
@@ -16,22 +18,18 @@ std::string ConvGeometry::key() const {
 namespace {
 
 struct Descs {
-  memory::desc src, wei, bias, dst;  // plain user layouts
-  memory::desc src_any, wei_any, bias_any, dst_any;
+  memory::desc src, wei, bias, dst;  // NHWC activations, OIHW weights
+  memory::desc wei_any;
   memory::dims strides, dilates, pads;
 };
 
 Descs descs(const ConvGeometry& g) {
   Descs d;
-  memory::dims src{g.n, g.c, g.h, g.w}, wei{g.o, g.c, g.kh, g.kw}, bias{g.o}, dst{g.n, g.o, g.oh, g.ow};
-  d.src = plain_md(src);
-  d.wei = plain_md(wei);
-  d.bias = plain_md(bias);
-  d.dst = plain_md(dst);
-  d.src_any = memory::desc(src, dt::f32, tag::any);
-  d.wei_any = memory::desc(wei, dt::f32, tag::any);
-  d.bias_any = memory::desc(bias, dt::f32, tag::any);
-  d.dst_any = memory::desc(dst, dt::f32, tag::any);
+  d.src = memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nhwc);
+  d.dst = memory::desc({g.n, g.o, g.oh, g.ow}, dt::f32, tag::nhwc);
+  d.wei = plain_md({g.o, g.c, g.kh, g.kw});
+  d.bias = plain_md({g.o});
+  d.wei_any = memory::desc({g.o, g.c, g.kh, g.kw}, dt::f32, tag::any);
   d.strides = {g.stride, g.stride};
   d.dilates = {g.dilation - 1, g.dilation - 1};  // oneDNN counts dilation from 0
   d.pads = {g.padding, g.padding};
@@ -41,21 +39,45 @@ Descs descs(const ConvGeometry& g) {
 convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool training) {
   Descs d = descs(g);
   auto kind = training ? prop_kind::forward_training : prop_kind::forward_inference;
-  auto desc = g.bias ? convolution_forward::desc(kind, algorithm::convolution_direct, d.src_any, d.wei_any,
-                                                 d.bias_any, d.dst_any, d.strides, d.dilates, d.pads, d.pads)
-                     : convolution_forward::desc(kind, algorithm::convolution_direct, d.src_any, d.wei_any,
-                                                 d.dst_any, d.strides, d.dilates, d.pads, d.pads);
+  auto desc = g.bias ? convolution_forward::desc(kind, algorithm::convolution_direct, d.src, d.wei_any, d.bias, d.dst,
+                                                 d.strides, d.dilates, d.pads, d.pads)
+                     : convolution_forward::desc(kind, algorithm::convolution_direct, d.src, d.wei_any, d.dst,
+                                                 d.strides, d.dilates, d.pads, d.pads);
   return convolution_forward::primitive_desc(desc, engine());
 }
+
+// The weights in a primitive's layout, reordered when their identity changes: once per
+// optimizer step in training, once in all for inference.
+class WeightCache {
+ public:
+  const float* get(const memory::desc& plain, const memory::desc& want, WeightRef w) {
+    if (plain == want) return w.data;
+    std::lock_guard lock(mutex_);
+    if (!buffer_.defined() || w.id == 0 || id_ != w.id || version_ != w.version) {
+      if (!buffer_.defined()) buffer_ = Tensor::empty({float_count(want)});
+      reorder(plain, w.data, want, buffer_.data());
+      id_ = w.id;
+      version_ = w.version;
+    }
+    return buffer_.data();
+  }
+
+ private:
+  std::mutex mutex_;
+  Tensor buffer_;
+  uint64_t id_ = 0, version_ = 0;
+};
 
 struct Forward : CachedPrimitive {
   convolution_forward::primitive_desc pd;
   convolution_forward prim;
+  WeightCache weights;
 };
 
 struct BackwardData : CachedPrimitive {
   convolution_backward_data::primitive_desc pd;
   convolution_backward_data prim;
+  WeightCache weights;
 };
 
 struct BackwardWeights : CachedPrimitive {
@@ -65,7 +87,7 @@ struct BackwardWeights : CachedPrimitive {
 
 }  // namespace
 
-void conv2d_forward(const ConvGeometry& g, const float* src, const float* weight, const float* bias, float* dst,
+void conv2d_forward(const ConvGeometry& g, const float* src, WeightRef weight, const float* bias, float* dst,
                     bool training) {
   auto f = cached<Forward>((training ? "conv_fwd_t:" : "conv_fwd_i:") + g.key(), [&] {
     auto c = std::make_shared<Forward>();
@@ -74,40 +96,30 @@ void conv2d_forward(const ConvGeometry& g, const float* src, const float* weight
     return c;
   });
   Descs d = descs(g);
-  Staged s = stage_input(d.src, src, f->pd.src_desc());
-  Staged w = stage_input(d.wei, weight, f->pd.weights_desc());
-  bool direct_dst = f->pd.dst_desc() == d.dst;
-  Tensor dst_buf = direct_dst ? Tensor() : Tensor::empty({float_count(f->pd.dst_desc())});
-  float* out = direct_dst ? dst : dst_buf.data();
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(f->pd.src_desc(), s.ptr)},
-                                       {DNNL_ARG_WEIGHTS, wrap(f->pd.weights_desc(), w.ptr)},
-                                       {DNNL_ARG_DST, wrap(f->pd.dst_desc(), out)}};
-  if (g.bias) args.emplace(DNNL_ARG_BIAS, wrap(f->pd.bias_desc(), bias));
+  const float* w = f->weights.get(d.wei, f->pd.weights_desc(), weight);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src, src)},
+                                       {DNNL_ARG_WEIGHTS, wrap(f->pd.weights_desc(), w)},
+                                       {DNNL_ARG_DST, wrap(d.dst, dst)}};
+  if (g.bias) args.emplace(DNNL_ARG_BIAS, wrap(d.bias, bias));
   f->prim.execute(stream(), args);
-  if (!direct_dst) reorder(f->pd.dst_desc(), out, d.dst, dst);
 }
 
-void conv2d_backward_data(const ConvGeometry& g, const float* diff_dst, const float* weight, float* diff_src) {
+void conv2d_backward_data(const ConvGeometry& g, const float* diff_dst, WeightRef weight, float* diff_src) {
   auto b = cached<BackwardData>("conv_bwd_d:" + g.key(), [&] {
     Descs d = descs(g);
     auto c = std::make_shared<BackwardData>();
     auto hint = forward_pd(g, true);
-    auto desc = convolution_backward_data::desc(algorithm::convolution_direct, d.src_any, d.wei_any, d.dst_any,
-                                                d.strides, d.dilates, d.pads, d.pads);
+    auto desc = convolution_backward_data::desc(algorithm::convolution_direct, d.src, d.wei_any, d.dst, d.strides,
+                                                d.dilates, d.pads, d.pads);
     c->pd = convolution_backward_data::primitive_desc(desc, engine(), hint);
     c->prim = convolution_backward_data(c->pd);
     return c;
   });
   Descs d = descs(g);
-  Staged dd = stage_input(d.dst, diff_dst, b->pd.diff_dst_desc());
-  Staged w = stage_input(d.wei, weight, b->pd.weights_desc());
-  bool direct = b->pd.diff_src_desc() == d.src;
-  Tensor buf = direct ? Tensor() : Tensor::empty({float_count(b->pd.diff_src_desc())});
-  float* out = direct ? diff_src : buf.data();
-  b->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, wrap(b->pd.diff_dst_desc(), dd.ptr)},
-                             {DNNL_ARG_WEIGHTS, wrap(b->pd.weights_desc(), w.ptr)},
-                             {DNNL_ARG_DIFF_SRC, wrap(b->pd.diff_src_desc(), out)}});
-  if (!direct) reorder(b->pd.diff_src_desc(), out, d.src, diff_src);
+  const float* w = b->weights.get(d.wei, b->pd.weights_desc(), weight);
+  b->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, wrap(d.dst, diff_dst)},
+                             {DNNL_ARG_WEIGHTS, wrap(b->pd.weights_desc(), w)},
+                             {DNNL_ARG_DIFF_SRC, wrap(d.src, diff_src)}});
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* src, const float* diff_dst, float* diff_weight,
@@ -116,24 +128,22 @@ void conv2d_backward_weights(const ConvGeometry& g, const float* src, const floa
     Descs d = descs(g);
     auto c = std::make_shared<BackwardWeights>();
     auto hint = forward_pd(g, true);
-    auto desc = g.bias ? convolution_backward_weights::desc(algorithm::convolution_direct, d.src_any, d.wei_any,
-                                                            d.bias_any, d.dst_any, d.strides, d.dilates, d.pads, d.pads)
-                       : convolution_backward_weights::desc(algorithm::convolution_direct, d.src_any, d.wei_any,
-                                                            d.dst_any, d.strides, d.dilates, d.pads, d.pads);
+    auto desc = g.bias ? convolution_backward_weights::desc(algorithm::convolution_direct, d.src, d.wei_any, d.bias,
+                                                            d.dst, d.strides, d.dilates, d.pads, d.pads)
+                       : convolution_backward_weights::desc(algorithm::convolution_direct, d.src, d.wei_any, d.dst,
+                                                            d.strides, d.dilates, d.pads, d.pads);
     c->pd = convolution_backward_weights::primitive_desc(desc, engine(), hint);
     c->prim = convolution_backward_weights(c->pd);
     return c;
   });
   Descs d = descs(g);
-  Staged s = stage_input(d.src, src, b->pd.src_desc());
-  Staged dd = stage_input(d.dst, diff_dst, b->pd.diff_dst_desc());
   bool direct = b->pd.diff_weights_desc() == d.wei;
   Tensor buf = direct ? Tensor() : Tensor::empty({float_count(b->pd.diff_weights_desc())});
   float* out = direct ? diff_weight : buf.data();
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(b->pd.src_desc(), s.ptr)},
-                                       {DNNL_ARG_DIFF_DST, wrap(b->pd.diff_dst_desc(), dd.ptr)},
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src, src)},
+                                       {DNNL_ARG_DIFF_DST, wrap(d.dst, diff_dst)},
                                        {DNNL_ARG_DIFF_WEIGHTS, wrap(b->pd.diff_weights_desc(), out)}};
-  if (g.bias) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(b->pd.diff_bias_desc(), diff_bias));
+  if (g.bias) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(d.bias, diff_bias));
   b->prim.execute(stream(), args);
   if (!direct) reorder(b->pd.diff_weights_desc(), out, d.wei, diff_weight);
 }

@@ -10,17 +10,22 @@ namespace nnlab::cpu {
 using namespace dnnl;
 
 std::string PoolGeometry::key() const {
-  return fmt::format("{}x{}x{}x{}|k{}s{}p{}|{}", n, c, h, w, kernel, stride, padding, max ? "max" : "avg");
+  return fmt::format("{}x{}x{}x{}|k{}s{}p{}|{}|cl{}", n, c, h, w, kernel, stride, padding, max ? "max" : "avg",
+                     channels_last);
 }
 
 namespace {
+
+memory::desc data_md(const PoolGeometry& g, int64_t h, int64_t w) {
+  return g.channels_last ? memory::desc({g.n, g.c, h, w}, dt::f32, tag::nhwc) : plain_md({g.n, g.c, h, w});
+}
 
 algorithm alg(const PoolGeometry& g) {
   return g.max ? algorithm::pooling_max : algorithm::pooling_avg_include_padding;
 }
 
 pooling_forward::primitive_desc forward_pd(const PoolGeometry& g, bool training) {
-  auto src = plain_md({g.n, g.c, g.h, g.w}), dst = plain_md({g.n, g.c, g.oh, g.ow});
+  auto src = data_md(g, g.h, g.w), dst = data_md(g, g.oh, g.ow);
   memory::dims strides{g.stride, g.stride}, kernel{g.kernel, g.kernel}, pad{g.padding, g.padding};
   // The right padding makes oneDNN's output size formula give PyTorch's floor-mode size.
   memory::dims pad_r{(g.oh - 1) * g.stride + g.kernel - g.h - g.padding,

@@ -1,4 +1,4 @@
-// Max and average pooling through oneDNN on plain NCHW data.
+// Max and average pooling through oneDNN on NCHW or channels-last NHWC data.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@ struct PoolGeometry {
   int64_t n, c, h, w, oh, ow;
   int64_t kernel, stride, padding;
   bool max;  // else average, padded zeros counted
+  bool channels_last;  // data in NHWC order (else NCHW)
   std::string key() const;
 };
 
