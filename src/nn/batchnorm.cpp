@@ -17,7 +17,11 @@ BatchNorm::BatchNorm(const BatchNormOptions& o, int dims) : options(o), dims_(di
   num_batches_tracked = register_buffer("num_batches_tracked", Tensor::scalar(0.0f), true);
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+Tensor BatchNorm::forward(const Tensor& x) { return run(x, false); }
+
+Tensor BatchNorm::forward_relu(const Tensor& x) { return run(x, true); }
+
+Tensor BatchNorm::run(const Tensor& x, bool relu) {
   const int64_t want = dims_ == 1 ? 2 : 4;
   if (x.dim() != want)
     throw ShapeError(fmt::format("{} expects a {}-D input [N, {}{}], got {}", type_name(), want, options.num_features,
@@ -26,7 +30,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
     num_batches_tracked.data()[0] += 1.0f;
     num_batches_tracked.bump_version();
   }
-  return batch_norm(x, weight, bias, running_mean, running_var, {is_training(), options.momentum_, options.eps_});
+  return batch_norm(x, weight, bias, running_mean, running_var, {is_training(), options.momentum_, options.eps_, relu});
 }
 
 std::string BatchNorm::extra_repr() const {

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "backend/cpu/onednn_bnorm.h"
+#include "backend/cpu/batch_norm_nhwc.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
 #include "tensor/layout.h"
@@ -16,93 +16,93 @@ using autograd::SavedTensor;
 
 namespace {
 
-cpu::BnGeometry geometry(const Tensor& x, float eps, bool affine) {
-  cpu::BnGeometry g{};
-  g.n = x.size(0);
-  g.c = x.size(1);
-  g.h = x.dim() == 4 ? x.size(2) : 1;
-  g.w = x.dim() == 4 ? x.size(3) : 1;
-  g.eps = eps;
-  g.affine = affine;
-  g.channels_last = x.dim() == 4 && is_channels_last(x) && !x.is_contiguous();
-  return g;
+// [N, C] and channels-last [N, C, H, W] data are both rows of C channels.
+cpu::BnRows rows_of(const Tensor& x, float eps) {
+  const int64_t c = x.size(1);
+  return {c == 0 ? 0 : x.numel() / c, c, eps};
 }
+
+const float* ptr(const Tensor& t) { return t.defined() ? t.data() : nullptr; }
+float* ptr_mut(const Tensor& t) { return t.defined() ? t.data() : nullptr; }
 
 class BatchNormBackward : public Node {
  public:
-  BatchNormBackward(cpu::BnGeometry g, const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor mean,
-                    Tensor var)
-      : g_(g), x_(x), weight_(weight), bias_(bias), mean_(std::move(mean)), var_(std::move(var)) {}
-  std::string name() const override { return "BatchNormBackward"; }
+  BatchNormBackward(cpu::BnRows g, const Tensor& x, const Tensor& weight, Tensor mean, Tensor var, const Tensor& y,
+                    bool relu)
+      : g_(g), x_(x), weight_(weight), y_(relu ? y : Tensor()), mean_(std::move(mean)), var_(std::move(var)),
+        relu_(relu) {}
+  std::string name() const override { return relu_ ? "BatchNormReluBackward" : "BatchNormBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor x = x_.get();
     Tensor gc = to_layout_of(grad, x);
+    Tensor y = relu_ ? y_.get() : Tensor();
     Tensor gx = empty_like_layout(x);
-    Tensor gw, gb;
-    if (g_.affine) {
-      gw = Tensor::empty({g_.c});
-      gb = Tensor::empty({g_.c});
-    }
-    cpu::bnorm_backward(g_, dense_data(x), dense_data(gc), g_.affine ? weight_.get().data() : nullptr,
-                        g_.affine ? bias_.get().data() : nullptr, mean_.data(),
-                        var_.data(), dense_data(gx), g_.affine ? gw.data() : nullptr, g_.affine ? gb.data() : nullptr);
-    return {gx, gw, gb};
+    const bool affine = weight_.defined();
+    Tensor gw = affine ? Tensor::empty({g_.c}) : Tensor(), gb = affine ? Tensor::empty({g_.c}) : Tensor();
+    cpu::bn_rows_backward(g_, dense_data(x), dense_data(gc), relu_ ? dense_data(y) : nullptr,
+                          affine ? weight_.get().data() : nullptr, mean_.data(), var_.data(), dense_data(gx),
+                          ptr_mut(gw), ptr_mut(gb), relu_);
+    return {needs_grad(0) ? gx : Tensor(), gw, gb};
   }
   void release() override {
     x_.release();
     weight_.release();
-    bias_.release();
+    y_.release();
   }
 
  private:
-  cpu::BnGeometry g_;
-  SavedTensor x_, weight_, bias_;
+  cpu::BnRows g_;
+  SavedTensor x_, weight_, y_;
   Tensor mean_, var_;
+  bool relu_;
 };
 
 // Eval mode is an affine map per channel: y = x·a + b with a = γ/√(σ²+ε), b = β − μ·a.
 class BatchNormEvalBackward : public Node {
  public:
-  BatchNormEvalBackward(cpu::BnGeometry g, const Tensor& x, Tensor a) : g_(g), x_(x), a_(std::move(a)) {}
+  BatchNormEvalBackward(cpu::BnRows g, const Tensor& x, const Tensor& y, Tensor mean, Tensor inv_std, Tensor a,
+                        bool relu)
+      : g_(g), x_(x), y_(relu ? y : Tensor()), mean_(std::move(mean)), inv_std_(std::move(inv_std)),
+        a_(std::move(a)), relu_(relu) {}
   std::string name() const override { return "BatchNormEvalBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
-    Tensor gc = grad.contiguous();
-    Tensor x = x_.get().contiguous();
-    const int64_t hw = g_.h * g_.w;
-    const float *pg = gc.data(), *px = x.data(), *a = a_.data();
-    Tensor gx = Tensor::empty(x.shape());
-    Tensor gw = Tensor::zeros({g_.c}), gb = Tensor::zeros({g_.c});
-    float* ox = gx.data();
-    for (int64_t n = 0; n < g_.n; ++n)
-      for (int64_t c = 0; c < g_.c; ++c) {
-        const int64_t base = (n * g_.c + c) * hw;
-        for (int64_t i = 0; i < hw; ++i) ox[base + i] = pg[base + i] * a[c];
+    Tensor x = x_.get();
+    Tensor gc = to_layout_of(grad, x);
+    Tensor y = relu_ ? y_.get() : Tensor();
+    const int64_t C = g_.c;
+    const float *pg = dense_data(gc), *px = dense_data(x), *py = relu_ ? dense_data(y) : nullptr;
+    const float *a = a_.data(), *mu = mean_.data(), *inv = inv_std_.data();
+    Tensor gx = empty_like_layout(x);
+    float* ox = dense_data(gx);
+    std::vector<double> sw(C, 0.0), sb(C, 0.0);
+    // dγ = Σ g·(x−μ)/√(σ²+ε) = Σ g·x̂ ; dβ = Σ g. x̂ is recovered from the saved stats.
+    for (int64_t r = 0; r < g_.rows; ++r)
+      for (int64_t c = 0; c < C; ++c) {
+        const int64_t i = r * C + c;
+        const float d = relu_ && !(py[i] > 0.0f) ? 0.0f : pg[i];
+        ox[i] = d * a[c];
+        sw[c] += d * (px[i] - mu[c]) * inv[c];
+        sb[c] += d;
       }
-    if (g_.affine && (needs_grad(1) || needs_grad(2))) {
-      // dγ = Σ g·(x−μ)/√(σ²+ε) = Σ g·x̂ ; dβ = Σ g. x̂ is recovered from the saved stats.
-      const float *mu = mean_.data(), *inv = inv_std_.data();
-      for (int64_t n = 0; n < g_.n; ++n)
-        for (int64_t c = 0; c < g_.c; ++c) {
-          const int64_t base = (n * g_.c + c) * hw;
-          double sw = 0, sb = 0;
-          for (int64_t i = 0; i < hw; ++i) {
-            sw += pg[base + i] * (px[base + i] - mu[c]) * inv[c];
-            sb += pg[base + i];
-          }
-          gw.data()[c] += static_cast<float>(sw);
-          gb.data()[c] += static_cast<float>(sb);
-        }
+    Tensor gw = Tensor::empty({C}), gb = Tensor::empty({C});
+    for (int64_t c = 0; c < C; ++c) {
+      gw.data()[c] = static_cast<float>(sw[c]);
+      gb.data()[c] = static_cast<float>(sb[c]);
     }
-    return {gx, g_.affine ? gw : Tensor(), g_.affine ? gb : Tensor()};
+    return {gx, affine_ ? gw : Tensor(), affine_ ? gb : Tensor()};
   }
-  void release() override { x_.release(); }
+  void release() override {
+    x_.release();
+    y_.release();
+  }
 
-  Tensor mean_, inv_std_;
+  bool affine_ = false;
 
  private:
-  cpu::BnGeometry g_;
-  SavedTensor x_;
-  Tensor a_;
+  cpu::BnRows g_;
+  SavedTensor x_, y_;
+  Tensor mean_, inv_std_, a_;
+  bool relu_;
 };
 
 }  // namespace
@@ -120,10 +120,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
       throw ShapeError(fmt::format("batch_norm: parameter of shape {} for an input with {} channels {}",
                                    shape_str(t->shape()), c, shape_str(x.shape())));
   const bool affine = weight.defined();
-  Tensor xc = x.dim() == 4 && is_channels_last(x) ? x : x.contiguous();
-  cpu::BnGeometry g = geometry(xc, p.eps, affine);
-  const int64_t count = g.n * g.h * g.w;
-  if (p.training && count <= 1)
+  // Images are normalised channels-last (tensor/layout.h), [N, C] as it is: both are rows of C.
+  Tensor xc = x.dim() == 4 ? to_channels_last(x) : x.contiguous();
+  cpu::BnRows g = rows_of(xc, p.eps);
+  if (p.training && g.rows <= 1)
     throw ShapeError(fmt::format("batch_norm: training needs more than one value per channel, got input {}",
                                  shape_str(x.shape())));
   Tensor wc = affine ? weight.contiguous() : Tensor(), bc = affine ? bias.contiguous() : Tensor();
@@ -131,12 +131,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
   if (p.training) {
     Tensor mean = Tensor::empty(vec), var = Tensor::empty(vec);
-    cpu::bnorm_forward_training(g, dense_data(xc), affine ? wc.data() : nullptr, affine ? bc.data() : nullptr,
-                                dense_data(out),
-                                mean.data(), var.data());
+    cpu::bn_rows_forward_training(g, dense_data(xc), ptr(wc), ptr(bc), dense_data(out), mean.data(), var.data(),
+                                  p.relu);
     if (running_mean.defined() && running_var.defined()) {
       // PyTorch keeps the unbiased variance in the running estimate.
-      const float m = p.momentum, unbias = static_cast<float>(count) / static_cast<float>(count - 1);
+      const float m = p.momentum, unbias = static_cast<float>(g.rows) / static_cast<float>(g.rows - 1);
       float *rm = running_mean.data(), *rv = running_var.data();
       for (int64_t i = 0; i < c; ++i) {
         rm[i] = (1 - m) * rm[i] + m * mean.data()[i];
@@ -145,23 +144,23 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
       running_mean.bump_version();
       running_var.bump_version();
     }
-    if (record) autograd::record(out, std::make_shared<BatchNormBackward>(g, xc, wc, bc, mean, var), {&x, &weight, &bias});
+    if (record)
+      autograd::record(out, std::make_shared<BatchNormBackward>(g, xc, wc, mean, var, out, p.relu),
+                       {&x, &weight, &bias});
     return out;
   }
   if (!running_mean.defined() || !running_var.defined())
     throw ShapeError("batch_norm: eval mode needs the running mean and variance");
   Tensor rm = running_mean.contiguous().clone(), rv = running_var.contiguous().clone();
-  cpu::bnorm_forward_inference(g, dense_data(xc), affine ? wc.data() : nullptr, affine ? bc.data() : nullptr,
-                               rm.data(), rv.data(), dense_data(out));
+  cpu::bn_rows_forward_inference(g, dense_data(xc), ptr(wc), ptr(bc), rm.data(), rv.data(), dense_data(out), p.relu);
   if (record) {
     Tensor a = Tensor::empty(vec), inv = Tensor::empty(vec);
     for (int64_t i = 0; i < c; ++i) {
       inv.data()[i] = 1.0f / std::sqrt(rv.data()[i] + p.eps);
       a.data()[i] = (affine ? wc.data()[i] : 1.0f) * inv.data()[i];
     }
-    auto node = std::make_shared<BatchNormEvalBackward>(g, xc, a);
-    node->mean_ = rm;
-    node->inv_std_ = inv;
+    auto node = std::make_shared<BatchNormEvalBackward>(g, xc, out, rm, inv, a, p.relu);
+    node->affine_ = affine;
     autograd::record(out, node, {&x, &weight, &bias});
   }
   return out;

@@ -20,6 +20,8 @@ class BatchNorm : public Module {
  public:
   BatchNorm(const BatchNormOptions& options, int dims);
   Tensor forward(const Tensor& x) override;
+  // relu(forward(x)) in one pass over the data (Sequential uses it for BatchNorm, ReLU).
+  Tensor forward_relu(const Tensor& x);
   std::string type_name() const override { return dims_ == 1 ? "BatchNorm1d" : "BatchNorm2d"; }
   std::string extra_repr() const override;
 
@@ -27,6 +29,7 @@ class BatchNorm : public Module {
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  private:
+  Tensor run(const Tensor& x, bool relu);
   int dims_;
 };
 

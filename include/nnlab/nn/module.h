@@ -56,6 +56,7 @@ class Module {
   using ForwardHook = std::function<void(Module&, const Tensor& input, const Tensor& output)>;
   int add_forward_hook(ForwardHook hook);
   void remove_forward_hook(int id);
+  bool has_forward_hooks() const { return !hooks_.empty(); }
 
  protected:
   Tensor register_parameter(const std::string& name, Tensor value);

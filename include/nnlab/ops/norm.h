@@ -9,6 +9,7 @@ struct BatchNormParams {
   bool training = true;
   float momentum = 0.1f;  // running = (1 - momentum) * running + momentum * batch
   float eps = 1e-5f;
+  bool relu = false;  // apply ReLU to the output in the same pass (batch norm then ReLU, fused)
 };
 
 // Training: normalises with the batch statistics (biased variance) and updates the running
