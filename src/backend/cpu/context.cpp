@@ -22,6 +22,12 @@ dnnl::stream& stream() {
   return s;
 }
 
+ThreadLimit::ThreadLimit(int threads) : previous_(omp_get_max_threads()) {
+  if (threads < previous_) omp_set_num_threads(threads);
+}
+
+ThreadLimit::~ThreadLimit() { omp_set_num_threads(previous_); }
+
 std::shared_ptr<CachedPrimitive> cached_primitive(const std::string& key,
                                                   const std::function<std::shared_ptr<CachedPrimitive>()>& make) {
   static std::mutex mutex;

@@ -12,6 +12,22 @@ namespace nnlab::cpu {
 dnnl::engine& engine();
 dnnl::stream& stream();
 
+// Runs oneDNN primitives executed in its scope on at most `threads` threads (oneDNN's OpenMP
+// runtime reads the calling thread's OpenMP thread count at execution). For small work:
+// a parallel region costs a wake-up of each worker, and on a shared machine a worker
+// waiting for a core can hold the region for a scheduler time slice (a 2304-float weight
+// reorder took 0.7 ms on 2 threads with other processes using 1.3 cores; DNNL_VERBOSE).
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(int threads);
+  ~ThreadLimit();
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int previous_;
+};
+
 // A memory object over caller-owned data.
 inline dnnl::memory wrap(const dnnl::memory::desc& md, const float* data) {
   return dnnl::memory(md, engine(), const_cast<float*>(data));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <omp.h>
+
 #include <mutex>
 #include <unordered_map>
 
@@ -41,6 +43,8 @@ void reorder(const dnnl::memory::desc& from, const float* src, const dnnl::memor
     return c;
   });
   dnnl::memory s = wrap(from, src), d = wrap(to, dst);
+  // Copies below 256 KiB take a few microseconds on one core: not worth waking another.
+  ThreadLimit limit(float_count(from) < (1 << 16) ? 1 : omp_get_max_threads());
   cached_reorder->prim.execute(stream(), s, d);
 }
 
