@@ -27,6 +27,8 @@ const Layer kLayers[] = {
     {64, 256, 256, 8, 3, 1, 1}, // vgg16 block 3
     {64, 512, 512, 2, 3, 1, 1}, // vgg16 block 5
     {64, 3, 16, 32, 3, 1, 1},   // resnet20 stem
+    {64, 3, 6, 32, 5, 1, 0},    // lenet5 conv1 (3x32x32)
+    {64, 6, 16, 14, 5, 1, 0},   // lenet5 conv2
 };
 
 enum Pass { kFwd, kBwdData, kBwdWeights };
@@ -105,12 +107,15 @@ void args(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK_CAPTURE(nnlab_backend, fwd, kFwd)->Apply(args);
+BENCHMARK_CAPTURE(raw, nchw_fwd, tag::nchw, kFwd)->Apply(args);
 BENCHMARK_CAPTURE(raw, nhwc_fwd, tag::nhwc, kFwd)->Apply(args);
 BENCHMARK_CAPTURE(raw, blocked_fwd, tag::nChw16c, kFwd)->Apply(args);
 BENCHMARK_CAPTURE(nnlab_backend, bwd_data, kBwdData)->Apply(args);
+BENCHMARK_CAPTURE(raw, nchw_bwd_data, tag::nchw, kBwdData)->Apply(args);
 BENCHMARK_CAPTURE(raw, nhwc_bwd_data, tag::nhwc, kBwdData)->Apply(args);
 BENCHMARK_CAPTURE(raw, blocked_bwd_data, tag::nChw16c, kBwdData)->Apply(args);
 BENCHMARK_CAPTURE(nnlab_backend, bwd_weights, kBwdWeights)->Apply(args);
+BENCHMARK_CAPTURE(raw, nchw_bwd_weights, tag::nchw, kBwdWeights)->Apply(args);
 BENCHMARK_CAPTURE(raw, nhwc_bwd_weights, tag::nhwc, kBwdWeights)->Apply(args);
 BENCHMARK_CAPTURE(raw, blocked_bwd_weights, tag::nChw16c, kBwdWeights)->Apply(args);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "backend/cpu/conv_im2col.h"
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
@@ -41,13 +42,20 @@ class Conv2dBackward : public Node {
     Tensor gx, gw, gb;
     if (needs_grad(0)) {
       gx = empty_channels_last({g_.n, g_.c, g_.h, g_.w});
-      cpu::conv2d_backward_data(g_, dense_data(gc), weight_ref(w_.get(), true), dense_data(gx));
+      if (cpu::im2col_conv_preferred(g_))
+        cpu::im2col_conv_backward_data(g_, dense_data(gc), w_.get().data(), dense_data(gx));
+      else
+        cpu::conv2d_backward_data(g_, dense_data(gc), weight_ref(w_.get(), true), dense_data(gx));
     }
     if (needs_grad(1) || (g_.bias && needs_grad(2))) {
       gw = Tensor::empty({g_.o, g_.c, g_.kh, g_.kw});
       if (g_.bias) gb = Tensor::empty({g_.o});
-      cpu::conv2d_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
-                                   g_.bias ? gb.data() : nullptr);
+      if (cpu::im2col_conv_preferred(g_))
+        cpu::im2col_conv_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
+                                          g_.bias ? gb.data() : nullptr);
+      else
+        cpu::conv2d_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
+                                     g_.bias ? gb.data() : nullptr);
     }
     return {gx, needs_grad(1) ? gw : Tensor(), gb};
   }
@@ -96,8 +104,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   Tensor xc = to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
-  cpu::conv2d_forward(g, dense_data(xc), weight_ref(wc, record), bc.defined() ? bc.data() : nullptr, dense_data(out),
-                      record);
+  if (cpu::im2col_conv_preferred(g))
+    cpu::im2col_conv_forward(g, dense_data(xc), wc.data(), bc.defined() ? bc.data() : nullptr, dense_data(out));
+  else
+    cpu::conv2d_forward(g, dense_data(xc), weight_ref(wc, record), bc.defined() ? bc.data() : nullptr,
+                        dense_data(out), record);
   if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
   return out;
 }
