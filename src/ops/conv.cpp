@@ -35,7 +35,8 @@ cpu::WeightRef weight_ref(const Tensor& w, bool cache) {
 
 class Conv2dBackward : public Node {
  public:
-  Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w) : g_(g), x_(x), w_(w) {}
+  Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w, Tensor cols)
+      : g_(g), x_(x), w_(w), cols_(std::move(cols)) {}
   std::string name() const override { return "Conv2dBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor gc = to_channels_last(grad);
@@ -51,8 +52,8 @@ class Conv2dBackward : public Node {
       gw = Tensor::empty({g_.o, g_.c, g_.kh, g_.kw});
       if (g_.bias) gb = Tensor::empty({g_.o});
       if (cpu::im2col_conv_preferred(g_))
-        cpu::im2col_conv_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
-                                          g_.bias ? gb.data() : nullptr);
+        cpu::im2col_conv_backward_weights(g_, dense_data(x_.get()), cols_.defined() ? cols_.data() : nullptr,
+                                          dense_data(gc), gw.data(), g_.bias ? gb.data() : nullptr);
       else
         cpu::conv2d_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
                                      g_.bias ? gb.data() : nullptr);
@@ -62,11 +63,13 @@ class Conv2dBackward : public Node {
   void release() override {
     x_.release();
     w_.release();
+    cols_ = Tensor();
   }
 
  private:
   cpu::ConvGeometry g_;
   SavedTensor x_, w_;
+  Tensor cols_;  // the forward's patch matrices (im2col path), private to this node
 };
 
 }  // namespace
@@ -104,12 +107,15 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   Tensor xc = to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
-  if (cpu::im2col_conv_preferred(g))
-    cpu::im2col_conv_forward(g, dense_data(xc), wc.data(), bc.defined() ? bc.data() : nullptr, dense_data(out));
-  else
+  Tensor cols;
+  if (cpu::im2col_conv_preferred(g)) {
+    if (record && weight.requires_grad()) cols = Tensor::empty({cpu::im2col_cols_size(g)});
+    cpu::im2col_conv_forward(g, dense_data(xc), wc.data(), bc.defined() ? bc.data() : nullptr, dense_data(out),
+                             cols.defined() ? cols.data() : nullptr);
+  } else
     cpu::conv2d_forward(g, dense_data(xc), weight_ref(wc, record), bc.defined() ? bc.data() : nullptr,
                         dense_data(out), record);
-  if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
+  if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc, cols), {&x, &weight, &bias});
   return out;
 }
 

@@ -108,17 +108,20 @@ void over_images(const ConvGeometry& g, F&& f) {
 
 bool im2col_conv_preferred(const ConvGeometry& g) { return g.c <= 8; }
 
-void im2col_conv_forward(const ConvGeometry& g, const float* src, const float* weight, const float* bias,
-                         float* dst) {
+int64_t im2col_cols_size(const ConvGeometry& g) { return g.n * pixels(g) * patch_size(g); }
+
+void im2col_conv_forward(const ConvGeometry& g, const float* src, const float* weight, const float* bias, float* dst,
+                         float* keep) {
   const int64_t K = patch_size(g), P = pixels(g), in_img = g.h * g.w * g.c, out_img = P * g.o;
   const std::vector<float> wt = weights_kc_o(g, weight);
   over_images(g, [&](int64_t first, int64_t last, int) {
-    std::vector<float> cols(static_cast<size_t>(P * K));
+    std::vector<float> scratch(keep ? 0 : static_cast<size_t>(P * K));
     for (int64_t n = first; n < last; ++n) {
-      im2col(g, src + n * in_img, cols.data());
+      float* cols = keep ? keep + n * P * K : scratch.data();
+      im2col(g, src + n * in_img, cols);
       float* out = dst + n * out_img;
       if (bias) broadcast_rows(out, bias, P, g.o);
-      gemm(false, false, P, g.o, K, 1.0f, cols.data(), K, wt.data(), g.o, bias ? 1.0f : 0.0f, out, g.o);
+      gemm(false, false, P, g.o, K, 1.0f, cols, K, wt.data(), g.o, bias ? 1.0f : 0.0f, out, g.o);
     }
   });
 }
@@ -138,21 +141,22 @@ void im2col_conv_backward_data(const ConvGeometry& g, const float* diff_dst, con
   });
 }
 
-void im2col_conv_backward_weights(const ConvGeometry& g, const float* src, const float* diff_dst, float* diff_weight,
-                                  float* diff_bias) {
+void im2col_conv_backward_weights(const ConvGeometry& g, const float* src, const float* kept, const float* diff_dst,
+                                  float* diff_weight, float* diff_bias) {
   const int64_t K = patch_size(g), P = pixels(g), in_img = g.h * g.w * g.c, out_img = P * g.o;
   const int nt = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), g.n));
   // Per thread: dWt[K, O] and the bias gradient [O].
   std::vector<float> partial(static_cast<size_t>(nt * (K + 1) * g.o), 0.0f);
   over_images(g, [&](int64_t first, int64_t last, int t) {
-    std::vector<float> cols(static_cast<size_t>(P * K));
+    std::vector<float> scratch(kept ? 0 : static_cast<size_t>(P * K));
     float* dwt = partial.data() + t * (K + 1) * g.o;
     float* db = dwt + K * g.o;
     for (int64_t n = first; n < last; ++n) {
-      im2col(g, src + n * in_img, cols.data());
+      const float* cols = kept ? kept + n * P * K : scratch.data();
+      if (!kept) im2col(g, src + n * in_img, scratch.data());
       const float* dy = diff_dst + n * out_img;
       // dWt[K, O] += colsᵀ[K, P] · dY[P, O]
-      gemm(true, false, K, g.o, P, 1.0f, cols.data(), K, dy, g.o, 1.0f, dwt, g.o);
+      gemm(true, false, K, g.o, P, 1.0f, cols, K, dy, g.o, 1.0f, dwt, g.o);
       if (diff_bias)
         for (int64_t p = 0; p < P; ++p)
 #pragma omp simd

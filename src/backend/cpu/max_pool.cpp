@@ -22,15 +22,15 @@ void forward_nhwc(const PoolGeometry& g, const float* src, float* dst, int32_t* 
       for (int64_t ox = 0; ox < g.ow; ++ox) {
         const int64_t x0 = ox * g.stride - g.padding;
         const int64_t xa = std::max<int64_t>(x0, 0), xb = std::min<int64_t>(x0 + g.kernel, g.w);
-        float* out = dst + ((n * g.oh + oy) * g.ow + ox) * C;
-        int32_t* idx = argmax ? argmax + ((n * g.oh + oy) * g.ow + ox) * C : nullptr;
+        float* __restrict out = dst + ((n * g.oh + oy) * g.ow + ox) * C;
+        int32_t* __restrict idx = argmax ? argmax + ((n * g.oh + oy) * g.ow + ox) * C : nullptr;
         const int32_t first = static_cast<int32_t>(ya * g.w + xa);
         for (int64_t c = 0; c < C; ++c) out[c] = -std::numeric_limits<float>::infinity();
         if (idx)
           for (int64_t c = 0; c < C; ++c) idx[c] = first;
         for (int64_t y = ya; y < yb; ++y)
           for (int64_t x = xa; x < xb; ++x) {
-            const float* in = src + ((n * g.h + y) * g.w + x) * C;
+            const float* __restrict in = src + ((n * g.h + y) * g.w + x) * C;
             const int32_t at = static_cast<int32_t>(y * g.w + x);
             if (idx) {
 #pragma omp simd
