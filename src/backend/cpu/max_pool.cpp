@@ -4,17 +4,61 @@
 #include <cmath>
 #include <limits>
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
 namespace nnlab::cpu {
 
 namespace {
 
-// NHWC: each output pixel takes the maximum of its window per channel, the channels in
-// the innermost (vectorised) loop. Window positions are visited in row-major order and a
-// value replaces the best only when strictly greater, or when it is the first NaN: the
-// first maximum in row-major order, PyTorch's rule, as in the NCHW kernel.
+// NHWC: each output pixel takes the maximum of its window per channel. Window positions
+// are visited in row-major order and a value replaces the best only when strictly greater,
+// or when it is the first NaN: the first maximum in row-major order, PyTorch's rule, as in
+// the NCHW kernel. Channels go 16 at a time through AVX-512 registers (masked for the last
+// block), the window loop innermost: with LeNet-5's 6 channels the compiler's scalar loop
+// made pooling 12% of a training step (perf).
+void window_max(const PoolGeometry& g, const float* src, int64_t n, int64_t ya, int64_t yb, int64_t xa, int64_t xb,
+                float* __restrict out, int32_t* __restrict idx) {
+  const int64_t C = g.c;
+  const int32_t first = static_cast<int32_t>(ya * g.w + xa);
+#ifdef __AVX512F__
+  for (int64_t c0 = 0; c0 < C; c0 += 16) {
+    const __mmask16 m = C - c0 >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (C - c0)) - 1);
+    __m512 best = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    __m512i at = _mm512_set1_epi32(first);
+    for (int64_t y = ya; y < yb; ++y)
+      for (int64_t x = xa; x < xb; ++x) {
+        const __m512 v = _mm512_maskz_loadu_ps(m, src + ((n * g.h + y) * g.w + x) * C + c0);
+        const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) |
+                               (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) & _mm512_cmp_ps_mask(best, best, _CMP_ORD_Q));
+        best = _mm512_mask_mov_ps(best, take, v);
+        at = _mm512_mask_mov_epi32(at, take, _mm512_set1_epi32(static_cast<int32_t>(y * g.w + x)));
+      }
+    _mm512_mask_storeu_ps(out + c0, m, best);
+    if (idx) _mm512_mask_storeu_epi32(idx + c0, m, at);
+  }
+#else
+  for (int64_t c = 0; c < C; ++c) {
+    float best = -std::numeric_limits<float>::infinity();
+    int32_t at = first;
+    for (int64_t y = ya; y < yb; ++y)
+      for (int64_t x = xa; x < xb; ++x) {
+        const float v = src[((n * g.h + y) * g.w + x) * C + c];
+        if (v > best || (v != v && best == best)) {
+          best = v;
+          at = static_cast<int32_t>(y * g.w + x);
+        }
+      }
+    out[c] = best;
+    if (idx) idx[c] = at;
+  }
+#endif
+}
+
 void forward_nhwc(const PoolGeometry& g, const float* src, float* dst, int32_t* argmax) {
   const int64_t C = g.c;
-#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * C * g.kernel * g.kernel > (1 << 15))
+#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * C * g.kernel * g.kernel > (1 << 16))
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const int64_t y0 = oy * g.stride - g.padding;
@@ -22,32 +66,8 @@ void forward_nhwc(const PoolGeometry& g, const float* src, float* dst, int32_t* 
       for (int64_t ox = 0; ox < g.ow; ++ox) {
         const int64_t x0 = ox * g.stride - g.padding;
         const int64_t xa = std::max<int64_t>(x0, 0), xb = std::min<int64_t>(x0 + g.kernel, g.w);
-        float* __restrict out = dst + ((n * g.oh + oy) * g.ow + ox) * C;
-        int32_t* __restrict idx = argmax ? argmax + ((n * g.oh + oy) * g.ow + ox) * C : nullptr;
-        const int32_t first = static_cast<int32_t>(ya * g.w + xa);
-        for (int64_t c = 0; c < C; ++c) out[c] = -std::numeric_limits<float>::infinity();
-        if (idx)
-          for (int64_t c = 0; c < C; ++c) idx[c] = first;
-        for (int64_t y = ya; y < yb; ++y)
-          for (int64_t x = xa; x < xb; ++x) {
-            const float* __restrict in = src + ((n * g.h + y) * g.w + x) * C;
-            const int32_t at = static_cast<int32_t>(y * g.w + x);
-            if (idx) {
-#pragma omp simd
-              for (int64_t c = 0; c < C; ++c) {
-                const float v = in[c], b = out[c];
-                const bool take = v > b || (v != v && b == b);
-                out[c] = take ? v : b;
-                idx[c] = take ? at : idx[c];
-              }
-            } else {
-#pragma omp simd
-              for (int64_t c = 0; c < C; ++c) {
-                const float v = in[c], b = out[c];
-                out[c] = (v > b || (v != v && b == b)) ? v : b;
-              }
-            }
-          }
+        const int64_t o = ((n * g.oh + oy) * g.ow + ox) * C;
+        window_max(g, src, n, ya, yb, xa, xb, dst + o, argmax ? argmax + o : nullptr);
       }
     }
 }
