@@ -1,8 +1,10 @@
-// The arithmetic precision of convolutions and matrix products. Float32 is the default and
-// what every golden test checks. BF16 is an opt-in mixed-precision mode for CPUs with
-// AVX512-BF16: convolution and fully connected layers read their inputs and weights rounded
-// to bfloat16 and accumulate in float32; parameters, gradients, optimizer state, batch
-// norm, losses and activations stay float32.
+// The arithmetic precision of convolutions. Float32 is the default and what every golden
+// test checks. BF16 is an opt-in mixed-precision mode for CPUs with AVX512-BF16: the
+// forward and input-gradient passes of stride-1 convolutions with more than 8 input
+// channels (the bulk of a conv net's arithmetic) read their inputs, weights and output
+// gradients rounded to bfloat16 and accumulate in float32. Weight gradients, parameters,
+// optimizer state, batch norm, pooling, fully connected layers, losses and activations stay
+// float32. tests/precision_test.cpp bounds the difference from float32.
 #pragma once
 
 namespace nnlab {

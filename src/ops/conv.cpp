@@ -6,6 +6,7 @@
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "nnlab/precision.h"
 #include "tensor/layout.h"
 #include "tensor/tensor_impl.h"
 
@@ -33,20 +34,30 @@ cpu::WeightRef weight_ref(const Tensor& w, bool cache) {
   return {w.data(), cache ? w.impl()->storage->id : 0, w.version()};
 }
 
+// A dense float32 tensor rounded to bfloat16, in a float tensor of half the length.
+Tensor bf16_copy(const Tensor& t) {
+  Tensor out = Tensor::empty({(t.numel() + 1) / 2});
+  cpu::to_bf16(dense_data(t), out.data(), t.numel());
+  return out;
+}
+
 class Conv2dBackward : public Node {
  public:
+  // `cols` are the forward's patch matrices on the im2col path (or undefined).
   Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w, Tensor cols)
       : g_(g), x_(x), w_(w), cols_(std::move(cols)) {}
   std::string name() const override { return "Conv2dBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor gc = to_channels_last(grad);
+    Tensor gb16 = g_.bf16 && needs_grad(0) ? bf16_copy(gc) : Tensor();
     Tensor gx, gw, gb;
     if (needs_grad(0)) {
       gx = empty_channels_last({g_.n, g_.c, g_.h, g_.w});
       if (cpu::im2col_conv_preferred(g_))
         cpu::im2col_conv_backward_data(g_, dense_data(gc), w_.get().data(), dense_data(gx));
       else
-        cpu::conv2d_backward_data(g_, dense_data(gc), weight_ref(w_.get(), true), dense_data(gx));
+        cpu::conv2d_backward_data(g_, g_.bf16 ? gb16.data() : dense_data(gc), weight_ref(w_.get(), true),
+                                  dense_data(gx));
     }
     if (needs_grad(1) || (g_.bias && needs_grad(2))) {
       gw = Tensor::empty({g_.o, g_.c, g_.kh, g_.kw});
@@ -54,9 +65,14 @@ class Conv2dBackward : public Node {
       if (cpu::im2col_conv_preferred(g_))
         cpu::im2col_conv_backward_weights(g_, dense_data(x_.get()), cols_.defined() ? cols_.data() : nullptr,
                                           dense_data(gc), gw.data(), g_.bias ? gb.data() : nullptr);
-      else
-        cpu::conv2d_backward_weights(g_, dense_data(x_.get()), dense_data(gc), gw.data(),
+      else {
+        // The weight gradient is float32 in every mode: oneDNN 2.6's bf16 backward-weights
+        // kernel took 860 ms per call for resnet18's 512-channel 4x4 layers (DNNL_VERBOSE).
+        cpu::ConvGeometry g32 = g_;
+        g32.bf16 = false;
+        cpu::conv2d_backward_weights(g32, dense_data(x_.get()), dense_data(gc), gw.data(),
                                      g_.bias ? gb.data() : nullptr);
+      }
     }
     return {gx, needs_grad(1) ? gw : Tensor(), gb};
   }
@@ -112,9 +128,14 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
     if (record && weight.requires_grad()) cols = Tensor::empty({cpu::im2col_cols_size(g)});
     cpu::im2col_conv_forward(g, dense_data(xc), wc.data(), bc.defined() ? bc.data() : nullptr, dense_data(out),
                              cols.defined() ? cols.data() : nullptr);
-  } else
-    cpu::conv2d_forward(g, dense_data(xc), weight_ref(wc, record), bc.defined() ? bc.data() : nullptr,
-                        dense_data(out), record);
+  } else {
+    // Strided layers stay float32: their bf16 kernels on NHWC were the slow ones
+    // (resnet20's stride-2 backward-weights 50-60 ms per call, 20x float32; DNNL_VERBOSE).
+    g.bf16 = precision() == Precision::BF16 && g.stride == 1;
+    Tensor xb = g.bf16 ? bf16_copy(xc) : Tensor();
+    cpu::conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, record),
+                        bc.defined() ? bc.data() : nullptr, dense_data(out), record);
+  }
   if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc, cols), {&x, &weight, &bias});
   return out;
 }

@@ -29,8 +29,8 @@ class ThreadLimit {
 };
 
 // A memory object over caller-owned data.
-inline dnnl::memory wrap(const dnnl::memory::desc& md, const float* data) {
-  return dnnl::memory(md, engine(), const_cast<float*>(data));
+inline dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
+  return dnnl::memory(md, engine(), const_cast<void*>(data));
 }
 
 // Primitives are created once per distinct key (op, shapes, parameters) and reused: creating

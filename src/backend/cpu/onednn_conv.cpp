@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <mutex>
 
 #include "backend/cpu/context.h"
@@ -12,24 +13,43 @@ namespace nnlab::cpu {
 using namespace dnnl;
 
 std::string ConvGeometry::key() const {
-  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}", n, c, h, w, o, kh, kw, stride, padding, dilation, bias);
+  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}", n, c, h, w, o, kh, kw, stride, padding, dilation, bias,
+                     bf16 ? "bf16" : "f32");
+}
+
+void to_bf16(const float* src, void* dst, int64_t n) {
+  uint16_t* out = static_cast<uint16_t*>(dst);
+#pragma omp parallel for simd schedule(static) if (n > (1 << 16))
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &src[i], 4);
+    // Round to nearest even on the upper 16 bits; NaN stays NaN (quiet bit set).
+    const uint32_t rounded = (bits & 0x7fffffffu) > 0x7f800000u ? (bits | 0x00400000u)
+                                                                : bits + 0x7fffu + ((bits >> 16) & 1u);
+    out[i] = static_cast<uint16_t>(rounded >> 16);
+  }
 }
 
 namespace {
 
 struct Descs {
-  memory::desc src, wei, bias, dst;  // NHWC activations, OIHW weights
-  memory::desc wei_any;
+  memory::desc src, wei, bias, dst;  // NHWC activations, OIHW weights (float32)
+  memory::desc src_in, dst_in;       // the input and the output gradient as given (bf16 or f32)
+  memory::desc wei_any, dwei_any;    // weights as the primitive wants them, and their gradient
   memory::dims strides, dilates, pads;
 };
 
 Descs descs(const ConvGeometry& g) {
   Descs d;
+  const auto in = g.bf16 ? dt::bf16 : dt::f32;
   d.src = memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nhwc);
   d.dst = memory::desc({g.n, g.o, g.oh, g.ow}, dt::f32, tag::nhwc);
+  d.src_in = memory::desc({g.n, g.c, g.h, g.w}, in, tag::nhwc);
+  d.dst_in = memory::desc({g.n, g.o, g.oh, g.ow}, in, tag::nhwc);
   d.wei = plain_md({g.o, g.c, g.kh, g.kw});
   d.bias = plain_md({g.o});
-  d.wei_any = memory::desc({g.o, g.c, g.kh, g.kw}, dt::f32, tag::any);
+  d.wei_any = memory::desc({g.o, g.c, g.kh, g.kw}, in, tag::any);
+  d.dwei_any = memory::desc({g.o, g.c, g.kh, g.kw}, dt::f32, tag::any);
   d.strides = {g.stride, g.stride};
   d.dilates = {g.dilation - 1, g.dilation - 1};  // oneDNN counts dilation from 0
   d.pads = {g.padding, g.padding};
@@ -39,9 +59,9 @@ Descs descs(const ConvGeometry& g) {
 convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool training) {
   Descs d = descs(g);
   auto kind = training ? prop_kind::forward_training : prop_kind::forward_inference;
-  auto desc = g.bias ? convolution_forward::desc(kind, algorithm::convolution_direct, d.src, d.wei_any, d.bias, d.dst,
-                                                 d.strides, d.dilates, d.pads, d.pads)
-                     : convolution_forward::desc(kind, algorithm::convolution_direct, d.src, d.wei_any, d.dst,
+  auto desc = g.bias ? convolution_forward::desc(kind, algorithm::convolution_direct, d.src_in, d.wei_any, d.bias,
+                                                 d.dst, d.strides, d.dilates, d.pads, d.pads)
+                     : convolution_forward::desc(kind, algorithm::convolution_direct, d.src_in, d.wei_any, d.dst,
                                                  d.strides, d.dilates, d.pads, d.pads);
   return convolution_forward::primitive_desc(desc, engine());
 }
@@ -87,7 +107,7 @@ struct BackwardWeights : CachedPrimitive {
 
 }  // namespace
 
-void conv2d_forward(const ConvGeometry& g, const float* src, WeightRef weight, const float* bias, float* dst,
+void conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
                     bool training) {
   auto f = cached<Forward>((training ? "conv_fwd_t:" : "conv_fwd_i:") + g.key(), [&] {
     auto c = std::make_shared<Forward>();
@@ -97,19 +117,19 @@ void conv2d_forward(const ConvGeometry& g, const float* src, WeightRef weight, c
   });
   Descs d = descs(g);
   const float* w = f->weights.get(d.wei, f->pd.weights_desc(), weight);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src, src)},
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src_in, src)},
                                        {DNNL_ARG_WEIGHTS, wrap(f->pd.weights_desc(), w)},
                                        {DNNL_ARG_DST, wrap(d.dst, dst)}};
   if (g.bias) args.emplace(DNNL_ARG_BIAS, wrap(d.bias, bias));
   f->prim.execute(stream(), args);
 }
 
-void conv2d_backward_data(const ConvGeometry& g, const float* diff_dst, WeightRef weight, float* diff_src) {
+void conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef weight, float* diff_src) {
   auto b = cached<BackwardData>("conv_bwd_d:" + g.key(), [&] {
     Descs d = descs(g);
     auto c = std::make_shared<BackwardData>();
     auto hint = forward_pd(g, true);
-    auto desc = convolution_backward_data::desc(algorithm::convolution_direct, d.src, d.wei_any, d.dst, d.strides,
+    auto desc = convolution_backward_data::desc(algorithm::convolution_direct, d.src, d.wei_any, d.dst_in, d.strides,
                                                 d.dilates, d.pads, d.pads);
     c->pd = convolution_backward_data::primitive_desc(desc, engine(), hint);
     c->prim = convolution_backward_data(c->pd);
@@ -117,21 +137,21 @@ void conv2d_backward_data(const ConvGeometry& g, const float* diff_dst, WeightRe
   });
   Descs d = descs(g);
   const float* w = b->weights.get(d.wei, b->pd.weights_desc(), weight);
-  b->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, wrap(d.dst, diff_dst)},
+  b->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, wrap(d.dst_in, diff_dst)},
                              {DNNL_ARG_WEIGHTS, wrap(b->pd.weights_desc(), w)},
                              {DNNL_ARG_DIFF_SRC, wrap(d.src, diff_src)}});
 }
 
-void conv2d_backward_weights(const ConvGeometry& g, const float* src, const float* diff_dst, float* diff_weight,
+void conv2d_backward_weights(const ConvGeometry& g, const void* src, const void* diff_dst, float* diff_weight,
                              float* diff_bias) {
   auto b = cached<BackwardWeights>("conv_bwd_w:" + g.key(), [&] {
     Descs d = descs(g);
     auto c = std::make_shared<BackwardWeights>();
     auto hint = forward_pd(g, true);
-    auto desc = g.bias ? convolution_backward_weights::desc(algorithm::convolution_direct, d.src, d.wei_any, d.bias,
-                                                            d.dst, d.strides, d.dilates, d.pads, d.pads)
-                       : convolution_backward_weights::desc(algorithm::convolution_direct, d.src, d.wei_any, d.dst,
-                                                            d.strides, d.dilates, d.pads, d.pads);
+    auto desc = g.bias ? convolution_backward_weights::desc(algorithm::convolution_direct, d.src_in, d.dwei_any, d.bias,
+                                                            d.dst_in, d.strides, d.dilates, d.pads, d.pads)
+                       : convolution_backward_weights::desc(algorithm::convolution_direct, d.src_in, d.dwei_any,
+                                                            d.dst_in, d.strides, d.dilates, d.pads, d.pads);
     c->pd = convolution_backward_weights::primitive_desc(desc, engine(), hint);
     c->prim = convolution_backward_weights(c->pd);
     return c;
@@ -140,8 +160,8 @@ void conv2d_backward_weights(const ConvGeometry& g, const float* src, const floa
   bool direct = b->pd.diff_weights_desc() == d.wei;
   Tensor buf = direct ? Tensor() : Tensor::empty({float_count(b->pd.diff_weights_desc())});
   float* out = direct ? diff_weight : buf.data();
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src, src)},
-                                       {DNNL_ARG_DIFF_DST, wrap(d.dst, diff_dst)},
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src_in, src)},
+                                       {DNNL_ARG_DIFF_DST, wrap(d.dst_in, diff_dst)},
                                        {DNNL_ARG_DIFF_WEIGHTS, wrap(b->pd.diff_weights_desc(), out)}};
   if (g.bias) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(d.bias, diff_bias));
   b->prim.execute(stream(), args);

