@@ -26,10 +26,11 @@ int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 
 namespace {
 
-// Training steps reuse the weights' reordered copy until the optimizer bumps their version.
-// Without gradients the copy is made afresh each call: code that perturbs weights under
-// NoGradGuard (finite differences, weight surgery) may write through data() without
-// bumping the version, and must see its writes.
+// The weights' reordered copy is reused until their version moves. Parameters (tensors that
+// require grad) change only through the optimizer, copy_, fill_ or init, which all bump it;
+// a plain tensor used as weights may be written through data() without a bump (finite
+// differences do that), so its copy is made afresh each call. Caching in eval mode took
+// alexnet's per-forward weight reorders (13.6% of its step; DNNL_VERBOSE) out of inference.
 cpu::WeightRef weight_ref(const Tensor& w, bool cache) {
   return {w.data(), cache ? w.impl()->storage->id : 0, w.version()};
 }
@@ -133,7 +134,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
     // (resnet20's stride-2 backward-weights 50-60 ms per call, 20x float32; DNNL_VERBOSE).
     g.bf16 = precision() == Precision::BF16 && g.stride == 1;
     Tensor xb = g.bf16 ? bf16_copy(xc) : Tensor();
-    cpu::conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, record),
+    cpu::conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, weight.requires_grad()),
                         bc.defined() ? bc.data() : nullptr, dense_data(out), record);
   }
   if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc, cols), {&x, &weight, &bias});
