@@ -112,7 +112,7 @@ Lanes lanes(const Tensor& x, int64_t dim, const char* op) {
 }
 
 void softmax_kernel(const float* x, float* y, Lanes l, bool log_space) {
-#pragma omp parallel for collapse(2) if (l.outer * l.n * l.inner > (1 << 15))
+#pragma omp parallel for collapse(2) if (l.outer * l.n * l.inner > cpu::kParallelGrain)
   for (int64_t o = 0; o < l.outer; ++o)
     for (int64_t j = 0; j < l.inner; ++j) {
       const float* px = x + o * l.n * l.inner + j;

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/elementwise.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
 
@@ -45,7 +46,7 @@ class Pad2dBackward : public Node {
     const int64_t planes = out.numel() / (h * w);
     const float* src = gc.data();
     float* dst = out.data();
-#pragma omp parallel for if (planes * h * w > (1 << 15))
+#pragma omp parallel for if (planes * h * w > cpu::kParallelGrain)
     for (int64_t p = 0; p < planes; ++p)
       for (int64_t y = 0; y < h; ++y)
         std::memcpy(dst + (p * h + y) * w, src + (p * gh + y + top_) * gw + left_, sizeof(float) * w);
@@ -118,7 +119,7 @@ Tensor pad2d(const Tensor& x, int64_t left, int64_t right, int64_t top, int64_t 
   const float* src = xc.data();
   float* dst = out.data();
   if (h * w > 0) {
-#pragma omp parallel for if (out.numel() > (1 << 15))
+#pragma omp parallel for if (out.numel() > cpu::kParallelGrain)
     for (int64_t p = 0; p < planes; ++p)
       for (int64_t y = 0; y < h; ++y)
         std::memcpy(dst + (p * oh + y + top) * ow + left, src + (p * h + y) * w, sizeof(float) * w);

@@ -1,5 +1,7 @@
 #include "backend/cpu/batch_norm_nhwc.h"
 
+#include "backend/cpu/elementwise.h"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -16,8 +18,8 @@ namespace {
 // rounding); double accumulators per row passed but made the backward's sums 16% of a
 // resnet20 step (perf); blocks of 16 pass at a fraction of the cost.
 constexpr int64_t kBlock = 16;
-// Below this many values one thread does the work: a fork/join costs more.
-constexpr int64_t kParallelValues = 1 << 15;
+// Below this many values one thread does the work: a fork/join costs more (elementwise.h).
+constexpr int64_t kParallelValues = kParallelGrain;
 
 int threads_for(const BnRows& g) { return g.rows * g.c >= kParallelValues ? omp_get_max_threads() : 1; }
 

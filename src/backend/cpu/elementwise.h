@@ -16,7 +16,10 @@ void fill(float* out, float value, int64_t n);
 void copy(float* out, const float* a, int64_t n);
 double sum(const float* a, int64_t n);                                         // in double
 
-// Grain below which work stays on one thread: spawning costs more than it saves.
-constexpr int64_t kParallelGrain = 1 << 15;
+// Grain below which work stays on one thread: spawning costs more than it saves. Workers
+// sleep between regions (OMP_WAIT_POLICY=passive, thread_environment.cpp), so a region
+// costs a futex wake-up of each worker, tens of microseconds, and on a loaded machine up to
+// a scheduler time slice; 128 Ki floats (512 KiB) stream through one core in about as long.
+constexpr int64_t kParallelGrain = 1 << 17;
 
 }  // namespace nnlab::cpu

@@ -1,5 +1,7 @@
 #include "backend/cpu/max_pool.h"
 
+#include "backend/cpu/elementwise.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -58,7 +60,7 @@ void window_max(const PoolGeometry& g, const float* src, int64_t n, int64_t ya, 
 
 void forward_nhwc(const PoolGeometry& g, const float* src, float* dst, int32_t* argmax) {
   const int64_t C = g.c;
-#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * C * g.kernel * g.kernel > (1 << 16))
+#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * C * g.kernel * g.kernel > kParallelGrain)
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const int64_t y0 = oy * g.stride - g.padding;
@@ -74,7 +76,7 @@ void forward_nhwc(const PoolGeometry& g, const float* src, float* dst, int32_t* 
 
 void backward_nhwc(const PoolGeometry& g, const float* diff_dst, const int32_t* argmax, float* diff_src) {
   const int64_t C = g.c, in_img = g.h * g.w * C, out_img = g.oh * g.ow * C;
-#pragma omp parallel for schedule(static) if (g.n * in_img > (1 << 15))
+#pragma omp parallel for schedule(static) if (g.n * in_img > kParallelGrain)
   for (int64_t n = 0; n < g.n; ++n) {
     float* out = diff_src + n * in_img;
     std::fill(out, out + in_img, 0.0f);
@@ -90,7 +92,7 @@ void backward_nhwc(const PoolGeometry& g, const float* diff_dst, const int32_t* 
 void max_pool2d_forward(const PoolGeometry& g, const float* src, float* dst, int32_t* argmax) {
   if (g.channels_last) return forward_nhwc(g, src, dst, argmax);
   const int64_t planes = g.n * g.c, in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-#pragma omp parallel for schedule(static) if (planes * out_plane * g.kernel * g.kernel > (1 << 15))
+#pragma omp parallel for schedule(static) if (planes * out_plane * g.kernel * g.kernel > kParallelGrain)
   for (int64_t p = 0; p < planes; ++p) {
     const float* in = src + p * in_plane;
     float* out = dst + p * out_plane;
@@ -123,7 +125,7 @@ void max_pool2d_forward(const PoolGeometry& g, const float* src, float* dst, int
 void max_pool2d_backward(const PoolGeometry& g, const float* diff_dst, const int32_t* argmax, float* diff_src) {
   if (g.channels_last) return backward_nhwc(g, diff_dst, argmax, diff_src);
   const int64_t planes = g.n * g.c, in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-#pragma omp parallel for schedule(static) if (planes * in_plane > (1 << 15))
+#pragma omp parallel for schedule(static) if (planes * in_plane > kParallelGrain)
   for (int64_t p = 0; p < planes; ++p) {
     float* out = diff_src + p * in_plane;
     std::fill(out, out + in_plane, 0.0f);
