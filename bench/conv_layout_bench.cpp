@@ -121,4 +121,3 @@ BENCHMARK_CAPTURE(raw, blocked_bwd_weights, tag::nChw16c, kBwdWeights)->Apply(ar
 
 }  // namespace
 
-BENCHMARK_MAIN();

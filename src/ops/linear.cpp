@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "backend/cpu/gemm.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "tensor/tensor_impl.h"
 
 namespace nnlab {
 
@@ -77,6 +80,31 @@ class LinearBackward : public Node {
   Shape x_shape_;
 };
 
+// Wᵀ [in, out] of a parameter's weight [out, in], cached on its storage until the version
+// moves. x·Wᵀ as a plain product runs 31% faster than with the transposed operand
+// (3072→512 at batch 64, one thread: 1.91 vs 2.78 ms; bench/kernels_bench.cpp sgemm_mlp).
+// Used without gradients only (eval): in training the weights move every step, and
+// transposing them each step cost more than it saved (mlp training 25% slower).
+const float* transposed_weight(const Tensor& w) {
+  Storage& st = *w.impl()->storage;
+  const uint64_t version = w.version();
+  const Tensor* have = static_cast<const Tensor*>(st.derived.get());
+  if (!have || st.derived_version != version || have->shape() != Shape{w.size(1), w.size(0)}) {
+    const int64_t out = w.size(0), in = w.size(1);
+    auto t = std::make_shared<Tensor>(Tensor::empty({in, out}));
+    const float* src = w.data();
+    float* dst = t->data();
+    constexpr int64_t B = 32;
+    for (int64_t i0 = 0; i0 < out; i0 += B)
+      for (int64_t j0 = 0; j0 < in; j0 += B)
+        for (int64_t i = i0; i < std::min(out, i0 + B); ++i)
+          for (int64_t j = j0; j < std::min(in, j0 + B); ++j) dst[j * out + i] = src[i * in + j];
+    st.derived = t;
+    st.derived_version = version;
+  }
+  return static_cast<const Tensor*>(st.derived.get())->data();
+}
+
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -110,7 +138,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     cpu::broadcast_rows(y.data(), bias.contiguous().data(), rows, out);
     beta = 1.0f;
   }
-  cpu::gemm(false, true, rows, out, in, 1.0f, xc.data(), in, wc.data(), in, beta, y.data(), out);
+  if (!grad_enabled() && weight.requires_grad() && weight.is_contiguous() && weight.impl()->offset == 0)
+    cpu::gemm(false, false, rows, out, in, 1.0f, xc.data(), in, transposed_weight(wc), out, beta, y.data(), out);
+  else
+    cpu::gemm(false, true, rows, out, in, 1.0f, xc.data(), in, wc.data(), in, beta, y.data(), out);
   y = y.view(out_shape);
   autograd::maybe_record(y, {&x, &weight, &bias},
                          [&] { return std::make_shared<LinearBackward>(xc, wc, bias.defined(), x.shape()); });

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace nnlab {
 
@@ -27,6 +28,10 @@ struct Storage {
   // Unique over the process (a freed buffer's address is reused, its id never): with the
   // version it names one state of the data, e.g. for a cache of weights in another layout.
   const uint64_t id;
+  // A copy of this data in another layout (transposed weights), built by the op that uses
+  // it and valid while derived_version == version.
+  std::shared_ptr<void> derived;
+  uint64_t derived_version = ~uint64_t{0};
 };
 
 }  // namespace nnlab

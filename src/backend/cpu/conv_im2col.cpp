@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <vector>
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
 #include "backend/cpu/gemm.h"
 
 namespace nnlab::cpu {
@@ -24,6 +28,31 @@ std::vector<float> weights_kc_o(const ConvGeometry& g, const float* w) {
         for (int64_t kx = 0; kx < g.kw; ++kx)
           out[((ky * g.kw + kx) * g.c + c) * g.o + o] = w[((o * g.c + c) * g.kh + ky) * g.kw + kx];
   return out;
+}
+
+// Short runs (kw·C floats: 15 and 30 in LeNet-5) copied or added 16 at a time with masked
+// AVX-512 loads and stores: the compiler's loop for a run of 15 floats cost 40 ns per
+// window row (bench/kernels_bench.cpp, im2col_forward at 24 GFLOP/s).
+inline void copy_run(float* dst, const float* src, int64_t n) {
+#ifdef __AVX512F__
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+  }
+#else
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+#endif
+}
+
+inline void add_run(float* dst, const float* src, int64_t n) {
+#ifdef __AVX512F__
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + i), _mm512_maskz_loadu_ps(m, src + i)));
+  }
+#else
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+#endif
 }
 
 // The kx range [lo, hi) whose input column ox·s − pad + kx·d lies inside [0, w).
@@ -54,15 +83,14 @@ void im2col(const ConvGeometry& g, const float* img, float* cols) {
           continue;
         }
         const float* line = img + y * g.w * C;
-        std::fill(dst, dst + lo * C, 0.0f);
+        if (lo > 0) std::fill(dst, dst + lo * C, 0.0f);
         if (d == 1) {
-          const float* src = line + (x0 + lo) * C;
-          for (int64_t i = 0; i < (hi - lo) * C; ++i) dst[lo * C + i] = src[i];
+          copy_run(dst + lo * C, line + (x0 + lo) * C, (hi - lo) * C);
         } else {
           for (int64_t kx = lo; kx < hi; ++kx)
             for (int64_t c = 0; c < C; ++c) dst[kx * C + c] = line[(x0 + kx * d) * C + c];
         }
-        std::fill(dst + hi * C, dst + run, 0.0f);
+        if (hi < g.kw) std::fill(dst + hi * C, dst + run, 0.0f);
       }
     }
 }
@@ -82,9 +110,7 @@ void col2im(const ConvGeometry& g, const float* cols, float* img) {
         const float* src = row + ky * run;
         float* line = img + y * g.w * C;
         if (d == 1) {
-          float* dst = line + (x0 + lo) * C;
-          const float* s = src + lo * C;
-          for (int64_t i = 0; i < (hi - lo) * C; ++i) dst[i] += s[i];
+          add_run(line + (x0 + lo) * C, src + lo * C, (hi - lo) * C);
         } else {
           for (int64_t kx = lo; kx < hi; ++kx)
             for (int64_t c = 0; c < C; ++c) line[(x0 + kx * d) * C + c] += src[kx * C + c];
