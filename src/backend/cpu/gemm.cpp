@@ -21,9 +21,9 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0 ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  // Below about a million multiply-adds (~10 us on one core) a second thread's wake-up costs
-  // more than it saves (elementwise.h, kParallelGrain).
-  ThreadLimit limit(m * n * k < (int64_t{1} << 20) ? 1 : omp_get_max_threads());
+  // Below about four million multiply-adds (~40 us on one core) a sleeping worker's wake-up
+  // costs about what it saves idle, and far more on a loaded machine (elementwise.h).
+  ThreadLimit limit(m * n * k < (int64_t{1} << 22) ? 1 : omp_get_max_threads());
   dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   if (st != dnnl_success) throw Error(fmt::format("oneDNN sgemm failed (status {}) for {}x{}x{}", int(st), m, n, k));
 }
