@@ -30,14 +30,22 @@ std::vector<float> weights_kc_o(const ConvGeometry& g, const float* w) {
   return out;
 }
 
-// Short runs (kw·C floats: 15 and 30 in LeNet-5) copied or added 16 at a time with masked
-// AVX-512 loads and stores: the compiler's loop for a run of 15 floats cost 40 ns per
-// window row (bench/kernels_bench.cpp, im2col_forward at 24 GFLOP/s).
-inline void copy_run(float* dst, const float* src, int64_t n) {
+// Short runs (kw·C floats: 15 and 30 in LeNet-5) copied or added 16 at a time with AVX-512:
+// the compiler's loop for a run of 15 floats cost 40 ns per window row (bench/
+// kernels_bench.cpp, im2col_forward at 24 GFLOP/s). Unless `exact`, copy_run stores whole
+// vectors, writing up to 15 floats past the run: an image's patch rows are filled in
+// increasing address order, so the spill is overwritten by the next run; runs near the end
+// of the image's patches are exact, so nothing spills into another image (another
+// thread's). A masked store was 40% of im2col's time on this CPU (perf annotate).
+constexpr int64_t kSlack = 16;
+
+inline void copy_run(float* dst, const float* src, int64_t n, bool exact) {
 #ifdef __AVX512F__
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
-    _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+    const __m512 v = _mm512_maskz_loadu_ps(m, src + i);
+    if (exact) _mm512_mask_storeu_ps(dst + i, m, v);
+    else _mm512_storeu_ps(dst + i, v);
   }
 #else
   for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
@@ -58,6 +66,11 @@ inline void add_run(float* dst, const float* src, int64_t n) {
 // The kx range [lo, hi) whose input column ox·s − pad + kx·d lies inside [0, w).
 inline void valid_kx(const ConvGeometry& g, int64_t ox, int64_t& lo, int64_t& hi) {
   const int64_t x0 = ox * g.stride - g.padding, d = g.dilation;
+  if (d == 1) {  // no divisions: two per pixel were most of im2col's time (perf annotate)
+    lo = std::max<int64_t>(0, -x0);
+    hi = std::max(lo, std::min(g.kw, g.w - x0));
+    return;
+  }
   lo = x0 >= 0 ? 0 : (-x0 + d - 1) / d;
   hi = std::min<int64_t>(g.kw, x0 < g.w ? (g.w - x0 + d - 1) / d : 0);
   if (hi < lo) hi = lo;
@@ -69,6 +82,7 @@ inline void valid_kx(const ConvGeometry& g, int64_t ox, int64_t& lo, int64_t& hi
 // (memcpy calls of 3 floats were half of a LeNet-5 step; perf).
 void im2col(const ConvGeometry& g, const float* img, float* cols) {
   const int64_t C = g.c, K = patch_size(g), d = g.dilation, run = g.kw * C;
+  const float* image_end = cols + pixels(g) * K;
   for (int64_t oy = 0; oy < g.oh; ++oy)
     for (int64_t ox = 0; ox < g.ow; ++ox) {
       float* row = cols + (oy * g.ow + ox) * K;
@@ -85,7 +99,9 @@ void im2col(const ConvGeometry& g, const float* img, float* cols) {
         const float* line = img + y * g.w * C;
         if (lo > 0) std::fill(dst, dst + lo * C, 0.0f);
         if (d == 1) {
-          copy_run(dst + lo * C, line + (x0 + lo) * C, (hi - lo) * C);
+          const int64_t n = (hi - lo) * C;
+          float* at = dst + lo * C;
+          copy_run(at, line + (x0 + lo) * C, n, at + (n + 15) / 16 * 16 > image_end);
         } else {
           for (int64_t kx = lo; kx < hi; ++kx)
             for (int64_t c = 0; c < C; ++c) dst[kx * C + c] = line[(x0 + kx * d) * C + c];
@@ -134,7 +150,7 @@ void over_images(const ConvGeometry& g, F&& f) {
 
 bool im2col_conv_preferred(const ConvGeometry& g) { return g.c <= 8; }
 
-int64_t im2col_cols_size(const ConvGeometry& g) { return g.n * pixels(g) * patch_size(g); }
+int64_t im2col_cols_size(const ConvGeometry& g) { return g.n * pixels(g) * patch_size(g) + kSlack; }
 
 namespace {
 
@@ -151,7 +167,7 @@ void im2col_conv_forward(const ConvGeometry& g, const float* src, const float* w
   const std::vector<float> wt = weights_kc_o(g, weight);
   over_images(g, [&](int64_t first, int64_t last, int) {
     const int64_t group = keep ? std::max<int64_t>(last - first, 1) : kGroup;
-    std::vector<float> scratch(keep ? 0 : static_cast<size_t>(group * P * K));
+    std::vector<float> scratch(keep ? 0 : static_cast<size_t>(group * P * K + kSlack));
     for (int64_t n0 = first; n0 < last; n0 += group) {
       const int64_t n1 = std::min(last, n0 + group), rows = (n1 - n0) * P;
       float* cols = keep ? keep + n0 * P * K : scratch.data();
@@ -189,7 +205,7 @@ void im2col_conv_backward_weights(const ConvGeometry& g, const float* src, const
   std::vector<float> partial(static_cast<size_t>(nt * (K + 1) * g.o), 0.0f);
   over_images(g, [&](int64_t first, int64_t last, int t) {
     const int64_t group = kept ? std::max<int64_t>(last - first, 1) : kGroup;
-    std::vector<float> scratch(kept ? 0 : static_cast<size_t>(group * P * K));
+    std::vector<float> scratch(kept ? 0 : static_cast<size_t>(group * P * K + kSlack));
     float* dwt = partial.data() + t * (K + 1) * g.o;
     float* db = dwt + K * g.o;
     for (int64_t n0 = first; n0 < last; n0 += group) {
