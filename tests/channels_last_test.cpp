@@ -1,5 +1,5 @@
-// Channels-last (NHWC) activations and the kernels written for them: conv (oneDNN and the
-// im2col path), batch norm with fused ReLU, max pooling's first-maximum rule, and autograd
+// Channels-last (NHWC) activations and the kernels written for them: conv (oneDNN on shares
+// of the batch), batch norm with fused ReLU, max pooling's first-maximum rule, and autograd
 // summing gradients of different layouts. Each is checked against plain NCHW loops here.
 #include <gtest/gtest.h>
 
@@ -60,8 +60,8 @@ void naive_conv_grads(const Tensor& x, const Tensor& w, const Tensor& gy, int64_
         }
 }
 
-// Both convolution paths (im2col for few input channels, oneDNN otherwise), with NCHW and
-// channels-last input, forward and backward against the direct loops.
+// Convolutions with few and many input channels, odd batch shares (2 images over the
+// threads), NCHW and channels-last input, forward and backward against the direct loops.
 TEST(ChannelsLast, ConvolutionMatchesDirectLoops) {
   Generator gen(5);
   for (int64_t c : {3, 16})

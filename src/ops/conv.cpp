@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "backend/cpu/conv_im2col.h"
+#include "backend/cpu/conv_batch_split.h"
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
@@ -44,9 +44,7 @@ Tensor bf16_copy(const Tensor& t) {
 
 class Conv2dBackward : public Node {
  public:
-  // `cols` are the forward's patch matrices on the im2col path (or undefined).
-  Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w, Tensor cols)
-      : g_(g), x_(x), w_(w), cols_(std::move(cols)) {}
+  Conv2dBackward(cpu::ConvGeometry g, const Tensor& x, const Tensor& w) : g_(g), x_(x), w_(w) {}
   std::string name() const override { return "Conv2dBackward"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor gc = to_channels_last(grad);
@@ -54,39 +52,29 @@ class Conv2dBackward : public Node {
     Tensor gx, gw, gb;
     if (needs_grad(0)) {
       gx = empty_channels_last({g_.n, g_.c, g_.h, g_.w});
-      if (cpu::im2col_conv_preferred(g_))
-        cpu::im2col_conv_backward_data(g_, dense_data(gc), w_.get().data(), dense_data(gx));
-      else
-        cpu::conv2d_backward_data(g_, g_.bf16 ? gb16.data() : dense_data(gc), weight_ref(w_.get(), true),
-                                  dense_data(gx));
+      cpu::split_conv2d_backward_data(g_, g_.bf16 ? gb16.data() : dense_data(gc), weight_ref(w_.get(), true),
+                                      dense_data(gx));
     }
     if (needs_grad(1) || (g_.bias && needs_grad(2))) {
       gw = Tensor::empty({g_.o, g_.c, g_.kh, g_.kw});
       if (g_.bias) gb = Tensor::empty({g_.o});
-      if (cpu::im2col_conv_preferred(g_))
-        cpu::im2col_conv_backward_weights(g_, dense_data(x_.get()), cols_.defined() ? cols_.data() : nullptr,
-                                          dense_data(gc), gw.data(), g_.bias ? gb.data() : nullptr);
-      else {
-        // The weight gradient is float32 in every mode: oneDNN 2.6's bf16 backward-weights
-        // kernel took 860 ms per call for resnet18's 512-channel 4x4 layers (DNNL_VERBOSE).
-        cpu::ConvGeometry g32 = g_;
-        g32.bf16 = false;
-        cpu::conv2d_backward_weights(g32, dense_data(x_.get()), dense_data(gc), gw.data(),
-                                     g_.bias ? gb.data() : nullptr);
-      }
+      // The weight gradient is float32 in every mode: oneDNN 2.6's bf16 backward-weights
+      // kernel took 860 ms per call for resnet18's 512-channel 4x4 layers (DNNL_VERBOSE).
+      cpu::ConvGeometry g32 = g_;
+      g32.bf16 = false;
+      cpu::split_conv2d_backward_weights(g32, dense_data(x_.get()), dense_data(gc), gw.data(),
+                                         g_.bias ? gb.data() : nullptr);
     }
     return {gx, needs_grad(1) ? gw : Tensor(), gb};
   }
   void release() override {
     x_.release();
     w_.release();
-    cols_ = Tensor();
   }
 
  private:
   cpu::ConvGeometry g_;
   SavedTensor x_, w_;
-  Tensor cols_;  // the forward's patch matrices (im2col path), private to this node
 };
 
 }  // namespace
@@ -124,20 +112,14 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   Tensor xc = to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
-  Tensor cols;
-  if (cpu::im2col_conv_preferred(g)) {
-    if (record && weight.requires_grad()) cols = Tensor::empty({cpu::im2col_cols_size(g)});
-    cpu::im2col_conv_forward(g, dense_data(xc), wc.data(), bc.defined() ? bc.data() : nullptr, dense_data(out),
-                             cols.defined() ? cols.data() : nullptr);
-  } else {
-    // Strided layers stay float32: their bf16 kernels on NHWC were the slow ones
-    // (resnet20's stride-2 backward-weights 50-60 ms per call, 20x float32; DNNL_VERBOSE).
-    g.bf16 = precision() == Precision::BF16 && g.stride == 1;
-    Tensor xb = g.bf16 ? bf16_copy(xc) : Tensor();
-    cpu::conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, weight.requires_grad()),
-                        bc.defined() ? bc.data() : nullptr, dense_data(out), record);
-  }
-  if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc, cols), {&x, &weight, &bias});
+  // Strided layers and those with few input channels stay float32: their bf16 kernels on
+  // NHWC were the slow ones (resnet20's stride-2 backward-weights 50-60 ms per call, 20x
+  // float32; DNNL_VERBOSE).
+  g.bf16 = precision() == Precision::BF16 && g.stride == 1 && g.c > 8;
+  Tensor xb = g.bf16 ? bf16_copy(xc) : Tensor();
+  cpu::split_conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, weight.requires_grad()),
+                            bc.defined() ? bc.data() : nullptr, dense_data(out), record);
+  if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
   return out;
 }
 

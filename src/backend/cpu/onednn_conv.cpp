@@ -1,6 +1,7 @@
 #include "backend/cpu/onednn_conv.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <cstring>
 #include <mutex>
@@ -12,9 +13,12 @@ namespace nnlab::cpu {
 
 using namespace dnnl;
 
+// oneDNN kernels are built for the thread count at creation (some synchronise their threads
+// inside with barriers that wait for exactly that many), so the count is part of the key: a
+// kernel built for 2 threads and run on 1 (batch split) would wait forever.
 std::string ConvGeometry::key() const {
-  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}", n, c, h, w, o, kh, kw, stride, padding, dilation, bias,
-                     bf16 ? "bf16" : "f32");
+  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}|t{}", n, c, h, w, o, kh, kw, stride, padding, dilation,
+                     bias, bf16 ? "bf16" : "f32", omp_get_max_threads());
 }
 
 void to_bf16(const float* src, void* dst, int64_t n) {
@@ -56,6 +60,25 @@ Descs descs(const ConvGeometry& g) {
   return d;
 }
 
+// Scratch memory is ours, per call: with oneDNN's default ("library") mode, primitives share
+// one global scratchpad, and threads running convolutions on shares of a batch at once
+// (conv_batch_split.h) overwrote each other's (wrong logits in the zoo golden test).
+primitive_attr user_scratchpad() {
+  primitive_attr attr;
+  attr.set_scratchpad_mode(scratchpad_mode::user);
+  return attr;
+}
+
+// Runs a primitive with a scratchpad of its size from the tensor allocator.
+void run(const primitive& prim, const memory::desc& scratch, std::unordered_map<int, memory> args) {
+  Tensor buf;
+  if (scratch.get_size() > 0) {
+    buf = Tensor::empty({float_count(scratch)});
+    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(scratch, buf.data()));
+  }
+  prim.execute(stream(), args);
+}
+
 convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool training) {
   Descs d = descs(g);
   auto kind = training ? prop_kind::forward_training : prop_kind::forward_inference;
@@ -63,23 +86,35 @@ convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool train
                                                  d.dst, d.strides, d.dilates, d.pads, d.pads)
                      : convolution_forward::desc(kind, algorithm::convolution_direct, d.src_in, d.wei_any, d.dst,
                                                  d.strides, d.dilates, d.pads, d.pads);
-  return convolution_forward::primitive_desc(desc, engine());
+  return convolution_forward::primitive_desc(desc, user_scratchpad(), engine());
 }
 
 // The weights in a primitive's layout, reordered when their identity changes: once per
-// optimizer step in training, once in all for inference.
+// optimizer step in training, once in all for inference. Threads running one primitive on
+// parts of a batch (conv_batch_split.h) share the copy; uncached weights (id 0) get a copy
+// per call, held by the caller.
+struct Weights {
+  Tensor hold;
+  const float* ptr;
+};
+
 class WeightCache {
  public:
-  const float* get(const memory::desc& plain, const memory::desc& want, WeightRef w) {
-    if (plain == want) return w.data;
+  Weights get(const memory::desc& plain, const memory::desc& want, WeightRef w) {
+    if (plain == want) return {Tensor(), w.data};
+    if (w.id == 0) {
+      Tensor copy = Tensor::empty({float_count(want)});
+      reorder(plain, w.data, want, copy.data());
+      return {copy, copy.data()};
+    }
     std::lock_guard lock(mutex_);
-    if (!buffer_.defined() || w.id == 0 || id_ != w.id || version_ != w.version) {
+    if (!buffer_.defined() || id_ != w.id || version_ != w.version) {
       if (!buffer_.defined()) buffer_ = Tensor::empty({float_count(want)});
       reorder(plain, w.data, want, buffer_.data());
       id_ = w.id;
       version_ = w.version;
     }
-    return buffer_.data();
+    return {buffer_, buffer_.data()};
   }
 
  private:
@@ -116,12 +151,12 @@ void conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, co
     return c;
   });
   Descs d = descs(g);
-  const float* w = f->weights.get(d.wei, f->pd.weights_desc(), weight);
+  const Weights w = f->weights.get(d.wei, f->pd.weights_desc(), weight);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(d.src_in, src)},
-                                       {DNNL_ARG_WEIGHTS, wrap(f->pd.weights_desc(), w)},
+                                       {DNNL_ARG_WEIGHTS, wrap(f->pd.weights_desc(), w.ptr)},
                                        {DNNL_ARG_DST, wrap(d.dst, dst)}};
   if (g.bias) args.emplace(DNNL_ARG_BIAS, wrap(d.bias, bias));
-  f->prim.execute(stream(), args);
+  run(f->prim, f->pd.scratchpad_desc(), std::move(args));
 }
 
 void conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef weight, float* diff_src) {
@@ -131,15 +166,16 @@ void conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef
     auto hint = forward_pd(g, true);
     auto desc = convolution_backward_data::desc(algorithm::convolution_direct, d.src, d.wei_any, d.dst_in, d.strides,
                                                 d.dilates, d.pads, d.pads);
-    c->pd = convolution_backward_data::primitive_desc(desc, engine(), hint);
+    c->pd = convolution_backward_data::primitive_desc(desc, user_scratchpad(), engine(), hint);
     c->prim = convolution_backward_data(c->pd);
     return c;
   });
   Descs d = descs(g);
-  const float* w = b->weights.get(d.wei, b->pd.weights_desc(), weight);
-  b->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, wrap(d.dst_in, diff_dst)},
-                             {DNNL_ARG_WEIGHTS, wrap(b->pd.weights_desc(), w)},
-                             {DNNL_ARG_DIFF_SRC, wrap(d.src, diff_src)}});
+  const Weights w = b->weights.get(d.wei, b->pd.weights_desc(), weight);
+  run(b->prim, b->pd.scratchpad_desc(),
+      {{DNNL_ARG_DIFF_DST, wrap(d.dst_in, diff_dst)},
+       {DNNL_ARG_WEIGHTS, wrap(b->pd.weights_desc(), w.ptr)},
+       {DNNL_ARG_DIFF_SRC, wrap(d.src, diff_src)}});
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const void* src, const void* diff_dst, float* diff_weight,
@@ -152,7 +188,7 @@ void conv2d_backward_weights(const ConvGeometry& g, const void* src, const void*
                                                             d.dst_in, d.strides, d.dilates, d.pads, d.pads)
                        : convolution_backward_weights::desc(algorithm::convolution_direct, d.src_in, d.dwei_any,
                                                             d.dst_in, d.strides, d.dilates, d.pads, d.pads);
-    c->pd = convolution_backward_weights::primitive_desc(desc, engine(), hint);
+    c->pd = convolution_backward_weights::primitive_desc(desc, user_scratchpad(), engine(), hint);
     c->prim = convolution_backward_weights(c->pd);
     return c;
   });
@@ -164,7 +200,7 @@ void conv2d_backward_weights(const ConvGeometry& g, const void* src, const void*
                                        {DNNL_ARG_DIFF_DST, wrap(d.dst_in, diff_dst)},
                                        {DNNL_ARG_DIFF_WEIGHTS, wrap(b->pd.diff_weights_desc(), out)}};
   if (g.bias) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(d.bias, diff_bias));
-  b->prim.execute(stream(), args);
+  run(b->prim, b->pd.scratchpad_desc(), std::move(args));
   if (!direct) reorder(b->pd.diff_weights_desc(), out, d.wei, diff_weight);
 }
 

@@ -35,17 +35,29 @@ void reorder(const dnnl::memory::desc& from, const float* src, const dnnl::memor
   }
   // Descriptors are plain structs in oneDNN 2.x: their bytes are a faithful cache key.
   struct Cached : CachedPrimitive {
+    dnnl::reorder::primitive_desc pd;
     dnnl::reorder prim;
   };
-  auto cached_reorder = cached<Cached>("reorder:" + bytes_of(from) + bytes_of(to), [&] {
+  auto cached_reorder = cached<Cached>(fmt::format("reorder:t{}:", omp_get_max_threads()) + bytes_of(from) + bytes_of(to), [&] {
     auto c = std::make_shared<Cached>();
-    c->prim = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), from, engine(), to));
+    // Our scratchpad per call, as for convolutions (onednn_conv.cpp): reorders run
+    // concurrently on the threads of a batch split.
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    c->pd = dnnl::reorder::primitive_desc(engine(), from, engine(), to, attr);
+    c->prim = dnnl::reorder(c->pd);
     return c;
   });
-  dnnl::memory s = wrap(from, src), d = wrap(to, dst);
   // Copies below 256 KiB take a few microseconds on one core: not worth waking another.
   ThreadLimit limit(float_count(from) < (1 << 16) ? 1 : omp_get_max_threads());
-  cached_reorder->prim.execute(stream(), s, d);
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_FROM, wrap(from, src)}, {DNNL_ARG_TO, wrap(to, dst)}};
+  Tensor scratch;
+  const auto sd = cached_reorder->pd.scratchpad_desc();
+  if (sd.get_size() > 0) {
+    scratch = Tensor::empty({float_count(sd)});
+    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(sd, scratch.data()));
+  }
+  cached_reorder->prim.execute(stream(), args);
 }
 
 Staged stage_input(const dnnl::memory::desc& plain, const float* data, const dnnl::memory::desc& md) {

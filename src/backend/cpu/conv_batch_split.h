@@ -1,0 +1,21 @@
+// Convolution with the batch split over the threads: each thread runs oneDNN's kernels
+// single-threaded on its share of the images, and the weight gradient is the sum of the
+// shares' in thread order (the same thread count gives the same bits). oneDNN's own
+// threading synchronises inside its kernels with spinning barriers: on this shared 2-core
+// machine LeNet-5's backward-weights took 7 ms on 2 threads where one thread alone takes
+// 1.1 ms (DNNL_VERBOSE under load; bench/conv_layout_bench.cpp with OMP_NUM_THREADS=1).
+// Here the threads meet once per call, at OpenMP's (sleeping) barrier.
+#pragma once
+
+#include "backend/cpu/onednn_conv.h"
+
+namespace nnlab::cpu {
+
+// Same contracts as conv2d_forward, conv2d_backward_data and conv2d_backward_weights.
+void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
+                          bool training);
+void split_conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef weight, float* diff_src);
+void split_conv2d_backward_weights(const ConvGeometry& g, const void* src, const void* diff_dst, float* diff_weight,
+                                   float* diff_bias);
+
+}  // namespace nnlab::cpu
