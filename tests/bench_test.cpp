@@ -2,6 +2,7 @@
 // (its JSON carries torch_bench.py's fields). No timing is asserted, only that there is one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,9 @@ TEST(Bench, DefaultGridIsTheReferences) {
       ++on28;
       EXPECT_TRUE(c.model == "lenet5" || c.model == "mlp") << c.model;
     }
-    if (c.batch == 256) EXPECT_TRUE(c.model == "logreg" || c.model == "mlp" || c.model == "lenet5") << c.model;
+    if (c.batch == 256) {
+      EXPECT_TRUE(c.model == "logreg" || c.model == "mlp" || c.model == "lenet5") << c.model;
+    }
   }
   EXPECT_EQ(on28, 6);
   EXPECT_EQ(bench::default_configs({"resnet20"}, {32}, {{3, 32, 32}}).size(), 1u);

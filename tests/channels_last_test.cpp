@@ -133,7 +133,9 @@ TEST(ChannelsLast, MaxPoolTiesAndNanMatchNchw) {
   std::vector<float> a = out[0].to_vector(), b = out[1].to_vector();
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(std::isnan(a[i]), std::isnan(b[i])) << i;
-    if (!std::isnan(a[i])) EXPECT_EQ(a[i], b[i]) << i;
+    if (!std::isnan(a[i])) {
+      EXPECT_EQ(a[i], b[i]) << i;
+    }
   }
   EXPECT_EQ(grad[0].to_vector(), grad[1].to_vector());
 }
