@@ -96,14 +96,33 @@ std::pair<Dataset, Dataset> stratified_split(const Dataset& data, double fractio
     throw ConfigError(fmt::format("split fraction {} of {} must be between 0 and 1 (exclusive)", fraction, data.name));
   std::vector<std::vector<int64_t>> by_class(std::max(data.num_classes, 0));
   for (int64_t i = 0; i < data.size(); ++i) by_class.at(data.labels[i]).push_back(i);
-  // Each class draws from its own stream, so one class's size does not move another's split.
+  // Class c gives floor(fraction · n_c) samples; the rest of round(fraction · N) go to the
+  // classes with the largest remainders (ties in a seeded order), so the split is as
+  // stratified as whole samples allow and has the requested size even for tiny classes.
+  const auto n = static_cast<double>(data.size());
+  const auto total = static_cast<int64_t>(std::llround(fraction * n));
+  std::vector<int64_t> take(by_class.size());
+  std::vector<std::pair<double, size_t>> remainders;
+  int64_t taken = 0;
+  for (size_t c = 0; c < by_class.size(); ++c) {
+    const double exact = fraction * static_cast<double>(by_class[c].size());
+    take[c] = static_cast<int64_t>(std::floor(exact));
+    taken += take[c];
+    remainders.push_back({exact - std::floor(exact), c});
+  }
+  Generator order_gen(Generator::mix(seed, by_class.size()));
+  std::span<std::pair<double, size_t>> rem(remainders);
+  order_gen.shuffle(rem);
+  std::stable_sort(remainders.begin(), remainders.end(), [](auto& x, auto& y) { return x.first > y.first; });
+  for (size_t k = 0; taken < total && k < remainders.size(); ++k, ++taken) ++take[remainders[k].second];
+
   std::vector<char> second(data.size(), 0);
   for (size_t c = 0; c < by_class.size(); ++c) {
+    // Each class draws from its own stream, so one class's size does not move another's split.
     auto& members = by_class[c];
     Generator gen(Generator::mix(seed, c));
     gen.shuffle(std::span<int64_t>(members));
-    const auto take = static_cast<size_t>(std::llround(fraction * static_cast<double>(members.size())));
-    for (size_t k = 0; k < take; ++k) second[members[k]] = 1;
+    for (int64_t k = 0; k < take[c]; ++k) second[members[k]] = 1;
   }
   std::vector<int64_t> a, b;
   for (int64_t i = 0; i < data.size(); ++i) (second[i] ? b : a).push_back(i);
