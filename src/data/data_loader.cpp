@@ -65,6 +65,7 @@ Batch make_batch(const Dataset& data, const DataLoaderOptions& options, std::spa
     sample_to_float(data, index, p, options.normalization, std::span<float>(x + i * per, per));
     b.y[i] = data.labels[index];
   }
+  if (options.batch_transform) options.batch_transform(b);
   return b;
 }
 

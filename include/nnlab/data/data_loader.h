@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -39,6 +40,9 @@ struct DataLoaderOptions {
   int prefetch_batches = 0;  // batches built ahead of the consumer; 0 means 2 per worker
   Augment augment;
   Normalization normalization;  // empty: pixels scaled to [0, 1], features as they are
+  // Runs on the building thread once a batch is made (PyTorch's collate_fn, e.g. mixup);
+  // it must be thread-safe, and what it throws reaches next().
+  std::function<void(Batch&)> batch_transform;
 };
 
 class DataLoader {
