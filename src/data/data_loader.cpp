@@ -98,16 +98,24 @@ struct DataLoader::Pipeline {
 
   Pipeline(std::shared_ptr<const Dataset> d, const DataLoaderOptions& o) : data(std::move(d)), options(o) {
     capacity = o.prefetch_batches > 0 ? o.prefetch_batches : 2 * std::max(o.num_workers, 1);
-    for (int w = 0; w < o.num_workers; ++w) threads.emplace_back([this] { work(); });
+    try {
+      for (int w = 0; w < o.num_workers; ++w) threads.emplace_back([this] { work(); });
+    } catch (...) {
+      stop();  // the threads already started must not outlive a failed constructor
+      throw;
+    }
   }
 
-  ~Pipeline() {
+  ~Pipeline() { stop(); }
+
+  void stop() {
     {
       std::lock_guard lock(mutex);
       stopping = true;
     }
     work_cv.notify_all();
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
   }
 
   bool claimable() const { return next_claim < num_batches && next_claim < next_take + capacity; }

@@ -49,10 +49,10 @@ void Dataset::check() const {
       throw DataError(fmt::format("{}: sample {} has label {}, outside 0..{}", what, i, labels[i], num_classes - 1));
 }
 
-Dataset subset(const Dataset& data, std::span<const int64_t> indices, const std::string& split) {
+Dataset empty_like(const Dataset& data) {
   Dataset out;
   out.name = data.name;
-  out.split = split;
+  out.split = data.split;
   out.source = data.source;
   out.channels = data.channels;
   out.height = data.height;
@@ -61,6 +61,12 @@ Dataset subset(const Dataset& data, std::span<const int64_t> indices, const std:
   out.feature_names = data.feature_names;
   out.num_classes = data.num_classes;
   out.class_names = data.class_names;
+  return out;
+}
+
+Dataset subset(const Dataset& data, std::span<const int64_t> indices, const std::string& split) {
+  Dataset out = empty_like(data);
+  out.split = split;
   const int64_t per = data.sample_numel();
   out.labels.reserve(indices.size());
   if (data.is_image())

@@ -28,6 +28,8 @@ IdxArray parse_idx(std::span<const uint8_t> bytes, const std::string& file, int 
   for (int d = 0; d < expected_dims; ++d) {
     const uint8_t* p = bytes.data() + 4 + 4 * d;
     const uint32_t dim = uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
+    if (dim == 0)
+      throw DataError(fmt::format("{}: dimension {} of the IDX array is 0, so it holds nothing{}", file, d + 1, hint));
     out.dims.push_back(dim);
     count *= dim;  // at most three 32-bit factors; checked against the size before any use
     if (count > (uint64_t{1} << 40))
@@ -51,8 +53,6 @@ Dataset idx_to_dataset(IdxArray images, const IdxArray& labels, const std::strin
     throw DataError(fmt::format("{} holds {} images but {} holds {} labels: the two files do not belong together; "
                                 "re-download both",
                                 images_file, images.dims[0], labels_file, labels.dims[0]));
-  if (images.dims[1] == 0 || images.dims[2] == 0)
-    throw DataError(fmt::format("{}: images of {}x{} pixels are empty", images_file, images.dims[1], images.dims[2]));
   for (size_t i = 0; i < labels.values.size(); ++i)
     if (labels.values[i] >= class_names.size())
       throw DataError(fmt::format("{}: label {} of sample {} is outside 0..{}", labels_file, labels.values[i], i,

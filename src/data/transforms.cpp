@@ -16,15 +16,10 @@ void require_images(const Dataset& data, const char* what) {
   if (!data.is_image()) throw ShapeError(fmt::format("{}: {} is tabular, not images", what, data.name));
 }
 
+// The same samples' labels and metadata, for images about to be rewritten.
 Dataset same_meta(const Dataset& data) {
-  Dataset out;
-  out.name = data.name;
-  out.split = data.split;
-  out.source = data.source;
-  out.channels = data.channels;
+  Dataset out = empty_like(data);
   out.labels = data.labels;
-  out.num_classes = data.num_classes;
-  out.class_names = data.class_names;
   return out;
 }
 

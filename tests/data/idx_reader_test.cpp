@@ -76,6 +76,10 @@ TEST(IdxReader, HeaderCountsThatDisagreeWithTheFileSize) {
   EXPECT_NE(data_error([&] { detail::parse_idx(std::vector<uint8_t>{0, 0, 8, 3, 0, 0}, "h", 3); }).find("truncated IDX header"),
             std::string::npos);
   EXPECT_NE(data_error([&] { detail::parse_idx(std::vector<uint8_t>{0, 0}, "h", 3); }).find("too short"), std::string::npos);
+  // Found by fuzz_idx: a zero dimension made any image count consistent with an empty body.
+  EXPECT_NE(data_error([&] { detail::parse_idx(idx_bytes({4000000000u, 0, 28}, {}), "z", 3); })
+                .find("z: dimension 2 of the IDX array is 0"),
+            std::string::npos);
 }
 
 TEST(IdxReader, TruncatedGzipDownload) {

@@ -137,7 +137,17 @@ TEST(SvhnMatReader, NotAMatFileOrTruncated) {
   Dataset d = detail::empty_svhn_split("train", "");
   write_text(dir / "junk.mat", "MATLAB? no, just text");
   std::string msg = data_error([&] { detail::append_svhn_mat(dir / "junk.mat", d); });
-  EXPECT_NE(msg.find("junk.mat: not a MATLAB .mat file"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("junk.mat: too short for a MATLAB MAT-file header"), std::string::npos) << msg;
+  write_text(dir / "text.mat", std::string(200, 'x'));
+  msg = data_error([&] { detail::append_svhn_mat(dir / "text.mat", d); });
+  EXPECT_NE(msg.find("text.mat: not a MATLAB 5 or 7.3 MAT-file"), std::string::npos) << msg;
+  // Found by fuzz_svhn_mat: 20 bytes that read as a MATLAB 4 header made matio allocate
+  // and fill 1.8 GB before giving up. MATLAB 4 files cannot hold SVHN's 4-D uint8 X.
+  std::vector<uint8_t> v4 = {0, 0, 0, 0, 0x6e, 0, 0x6e, 0x2c, 0x6e, 0x20, 0x20, 0x03, 0x2c, 0x92, 0x8a, 0x42};
+  v4.resize(200, 0x20);
+  write_bytes(dir / "v4.mat", v4);
+  msg = data_error([&] { detail::append_svhn_mat(dir / "v4.mat", d); });
+  EXPECT_NE(msg.find("v4.mat: not a MATLAB 5 or 7.3 MAT-file"), std::string::npos) << msg;
 
   write_svhn_mat(dir / "full.mat", 0, 50, svhn_label);
   std::vector<uint8_t> bytes = read_bytes(dir / "full.mat");

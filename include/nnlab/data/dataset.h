@@ -39,6 +39,9 @@ struct Dataset {
   void check() const;
 };
 
+// Names, shape and classes of `data` with no samples.
+Dataset empty_like(const Dataset& data);
+
 // The samples at `indices`, in that order, with the same metadata.
 Dataset subset(const Dataset& data, std::span<const int64_t> indices, const std::string& split);
 
