@@ -112,9 +112,9 @@ int run_show(const StudyFlags& f) {
     return 0;
   }
   auto& st = summary["states"];
-  fmt::print("study '{}' ({}), {} trials: {} complete, {} pruned, {} failed, {} running\n", study.name(),
-             to_string(study.direction()), summary["n_trials"].get<int>(), st["complete"].get<int>(),
-             st["pruned"].get<int>(), st["failed"].get<int>(), st["running"].get<int>());
+  fmt::print("study '{}' ({}), {} trials: {} complete, {} pruned, {} failed, {} running, {} interrupted and retried\n",
+             study.name(), to_string(study.direction()), summary["n_trials"].get<int>(), st["complete"].get<int>(),
+             st["pruned"].get<int>(), st["failed"].get<int>(), st["running"].get<int>(), st["interrupted"].get<int>());
   fmt::print("objective: {}\n\n", study.record().objective.dump());
   std::vector<std::string> header{"rank", "trial", "state", "value"};
   for (auto& p : study.space().params()) header.push_back(p.name);
@@ -124,7 +124,7 @@ int run_show(const StudyFlags& f) {
   for (auto& t : trials) {
     std::vector<std::string> row{t.state == TrialState::Complete ? std::to_string(++rank) : "-", std::to_string(t.number),
                                  std::string(to_string(t.state)), value_text(t.value)};
-    for (auto& p : study.space().params()) row.push_back(t.params.count(p.name) ? format_value(t.params.at(p.name)) : "");
+    for (auto& p : study.space().params()) row.push_back(t.params.count(p.name) ? display_value(t.params.at(p.name)) : "");
     std::string note = t.message.substr(0, t.message.find('\n'));
     row.push_back(note.size() > 70 ? note.substr(0, 67) + "..." : note);
     rows.push_back(std::move(row));
@@ -134,7 +134,7 @@ int run_show(const StudyFlags& f) {
     std::string params;
     for (auto& p : study.space().params())
       if (summary["best_params"].contains(p.name))
-        params += fmt::format("{}{}={}", params.empty() ? "" : " ", p.name, format_value(summary["best_params"][p.name]));
+        params += fmt::format("{}{}={}", params.empty() ? "" : " ", p.name, display_value(summary["best_params"][p.name]));
     fmt::print("\nbest value {:.6g} at trial {}: {}\n", summary["best_value"].get<double>(),
                summary["best_trial"].get<int>(), params);
   }

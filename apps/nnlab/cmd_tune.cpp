@@ -77,7 +77,7 @@ class ConsoleObserver : public StudyObserver {
   std::string params_text(const Params& params) const {
     std::string out;
     for (auto& spec : space_.params())
-      if (params.count(spec.name)) out += fmt::format("{}{}={}", out.empty() ? "" : " ", spec.name, format_value(params.at(spec.name)));
+      if (params.count(spec.name)) out += fmt::format("{}{}={}", out.empty() ? "" : " ", spec.name, display_value(params.at(spec.name)));
     return out;
   }
 
@@ -139,8 +139,11 @@ void print_result(const StudyRecord& record, const std::vector<FrozenTrial>& tri
     return;
   }
   auto& s = summary["states"];
-  fmt::print("study '{}' in {}: {} trials ({} complete, {} pruned, {} failed)\n", record.name, f.storage,
-             summary["n_trials"].get<int>(), s["complete"].get<int>(), s["pruned"].get<int>(), s["failed"].get<int>());
+  int interrupted = s["interrupted"].get<int>();
+  fmt::print("study '{}' in {}: {} trials ({} complete, {} pruned, {} failed){}\n", record.name, f.storage,
+             summary["n_trials"].get<int>(), s["complete"].get<int>(), s["pruned"].get<int>(), s["failed"].get<int>(),
+             interrupted ? fmt::format("; {} interrupted attempt{} retried", interrupted, interrupted == 1 ? "" : "s")
+                         : "");
   if (const FrozenTrial* best = best_trial(trials, record.direction))
     fmt::print("best value {:.6g} at trial {}: {}\n", *best->value, best->number,
                ConsoleObserver("", space).params_text(best->params));

@@ -48,9 +48,13 @@ std::optional<std::pair<int64_t, double>> parse_report(const std::string& line) 
   return std::pair<int64_t, double>{step, value};
 }
 
+// The message, the last line of stderr (usually the error) on the same line, then the tail.
 std::string with_stderr(std::string message, const std::string& tail) {
-  if (tail.empty()) return message;
-  return message + "; stderr ends with:\n" + tail;
+  size_t end = tail.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return message;
+  size_t start = tail.rfind('\n', end);
+  start = start == std::string::npos ? 0 : start + 1;
+  return message + ": " + tail.substr(start, end - start + 1) + "\n--- the end of its stderr ---\n" + tail;
 }
 
 class ProcessObjective : public Objective {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "nnlab/error.h"
@@ -193,6 +194,30 @@ ParamSpec parse_entry(const std::string& name, const ojson& e, const std::string
   return p;
 }
 
+// repeat_for: one parameter per possible layer, base_i existing when the parent > i.
+void expand_repeat(const std::string& base, const ojson& entry, const std::map<std::string, ParamSpec>& plain,
+                   const std::string& source, std::vector<ParamSpec>& out) {
+  Context ctx{source, base};
+  const ojson& parent_name = entry.at("repeat_for");
+  if (!parent_name.is_string()) ctx.fail("\"repeat_for\" must name an int parameter, e.g. \"depth\"");
+  if (entry.contains("condition")) ctx.fail("\"repeat_for\" and \"condition\" cannot be combined");
+  auto parent = plain.find(parent_name.get<std::string>());
+  if (parent == plain.end() || parent->second.type != ParamType::Int)
+    ctx.fail(fmt::format("\"repeat_for\" names '{}', which is not an int parameter", parent_name.get<std::string>()));
+  if (parent->second.low < 0 || parent->second.high > kMaxRepeat)
+    ctx.fail(fmt::format("\"repeat_for\" needs '{}' within [0, {}]", parent->first, kMaxRepeat));
+  ojson copy = entry;
+  copy.erase("repeat_for");
+  for (int i = 0; i < static_cast<int>(parent->second.high); ++i) {
+    ParamSpec p = parse_entry(fmt::format("{}_{}", base, i), copy, source);
+    p.group = base;
+    // The trainer takes all layer widths in one flag: --hidden 128,64.
+    if (!entry.contains("flag")) p.flag = base == "width" ? "--hidden" : "--" + base;
+    p.condition = Condition{parent->first, Condition::Op::GreaterThan, {}, static_cast<double>(i)};
+    out.push_back(std::move(p));
+  }
+}
+
 // Kahn's algorithm, taking the earliest-declared ready parameter first so that the order
 // stays the file's wherever the conditions allow.
 std::vector<ParamSpec> order_by_condition(std::vector<ParamSpec> params, const std::string& source) {
@@ -290,7 +315,8 @@ ParamValue ParamSpec::from_internal(double x) const {
     double i = std::clamp(std::round(x), 0.0, static_cast<double>(choices.size() - 1));
     return choices[static_cast<size_t>(i)];
   }
-  double v = log ? std::exp(x) : x;
+  // The bounds exactly: exp(log(low)) may be low plus one ulp.
+  double v = x <= internal_low() ? low : x >= internal_high() ? high : log ? std::exp(x) : x;
   if (step > 0) v = low + std::round((v - low) / step) * step;
   if (type == ParamType::Int) v = std::round(v);
   v = std::clamp(v, low, high);
@@ -352,33 +378,24 @@ SearchSpace SearchSpace::from_json(const ojson& spec, const std::string& source)
     throw ConfigError(fmt::format("{}: a search space is a JSON object of parameters, e.g. "
                                   "{{\"lr\": {{\"type\": \"float\", \"low\": 1e-4, \"high\": 0.1, \"log\": true}}}}",
                                   source));
+  // Plain entries first, so that a repeat_for may name a parent declared after it; then
+  // the list in the file's order, each repeat_for expanded where it stands.
+  std::map<std::string, ParamSpec> plain;
+  for (auto& [name, entry] : spec.items())
+    if (!(entry.is_object() && entry.contains("repeat_for"))) plain.emplace(name, parse_entry(name, entry, source));
   std::vector<ParamSpec> params;
-  std::vector<std::pair<std::string, ojson>> repeated;
   for (auto& [name, entry] : spec.items()) {
-    if (entry.is_object() && entry.contains("repeat_for")) repeated.emplace_back(name, entry);
-    else params.push_back(parse_entry(name, entry, source));
+    if (plain.count(name)) params.push_back(plain.at(name));
+    else expand_repeat(name, entry, plain, source, params);
   }
-  // repeat_for: one parameter per possible layer, width_i existing when depth > i.
-  for (auto& [base, entry] : repeated) {
-    Context ctx{source, base};
-    const ojson& parent_name = entry.at("repeat_for");
-    if (!parent_name.is_string()) ctx.fail("\"repeat_for\" must name an int parameter, e.g. \"depth\"");
-    if (entry.contains("condition")) ctx.fail("\"repeat_for\" and \"condition\" cannot be combined");
-    auto parent = std::find_if(params.begin(), params.end(), [&](auto& q) { return q.name == parent_name; });
-    if (parent == params.end() || parent->type != ParamType::Int)
-      ctx.fail(fmt::format("\"repeat_for\" names '{}', which is not an int parameter", parent_name.get<std::string>()));
-    if (parent->low < 0 || parent->high > kMaxRepeat)
-      ctx.fail(fmt::format("\"repeat_for\" needs '{}' within [0, {}]", parent->name, kMaxRepeat));
-    ojson copy = entry;
-    copy.erase("repeat_for");
-    for (int i = 0; i < static_cast<int>(parent->high); ++i) {
-      ParamSpec p = parse_entry(fmt::format("{}_{}", base, i), copy, source);
-      p.group = base;
-      // The trainer takes all layer widths in one flag: --hidden 128,64.
-      if (!entry.contains("flag")) p.flag = base == "width" ? "--hidden" : "--" + base;
-      p.condition = Condition{parent->name, Condition::Op::GreaterThan, {}, static_cast<double>(i)};
-      params.push_back(std::move(p));
-    }
+  // A repeat_for parent (depth) reaches the trainer as the number of values in the
+  // group's flag (--hidden 128,64), so it has no flag of its own unless the file gives one.
+  for (auto& [name, entry] : spec.items()) {
+    if (!entry.is_object() || !entry.contains("repeat_for") || !entry.at("repeat_for").is_string()) continue;
+    std::string parent = entry.at("repeat_for").get<std::string>();
+    if (spec.contains(parent) && !spec.at(parent).contains("flag"))
+      for (auto& p : params)
+        if (p.name == parent) p.flag = std::nullopt;
   }
   std::set<std::string> names;
   for (auto& p : params)
@@ -484,6 +501,11 @@ SearchSpace SearchSpace::from_canonical(const nlohmann::json& canonical) {
     throw IoError(fmt::format("the stored search space is corrupt: {}", e.what()));
   }
   return space;
+}
+
+std::string display_value(const ParamValue& value) {
+  if (value.is_number_float()) return fmt::format("{:.6g}", value.get<double>());
+  return format_value(value);
 }
 
 std::string format_value(const ParamValue& value) {

@@ -27,10 +27,12 @@ nlohmann::json trial_to_json(const FrozenTrial& t) {
 }
 
 nlohmann::json study_summary(const StudyRecord& study, const std::vector<FrozenTrial>& trials) {
-  nlohmann::json states{{"complete", 0}, {"pruned", 0}, {"failed", 0}, {"running", 0}, {"waiting", 0}};
+  nlohmann::json states{{"complete", 0}, {"pruned", 0}, {"failed", 0}, {"interrupted", 0}, {"running", 0}, {"waiting", 0}};
   int n_trials = 0;
   for (auto& t : trials) {
-    states[std::string(to_string(t.state))] = states[std::string(to_string(t.state))].get<int>() + 1;
+    // An interrupted attempt that was retried is failed but not counted: shown apart.
+    std::string key = t.state == TrialState::Failed && !t.counted ? "interrupted" : std::string(to_string(t.state));
+    states[key] = states[key].get<int>() + 1;
     if (t.counted && t.finished()) ++n_trials;
   }
   nlohmann::json j{{"study", study.name},

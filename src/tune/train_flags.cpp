@@ -9,23 +9,24 @@
 namespace nnlab::tune {
 
 std::vector<std::string> train_flag_arguments(const SearchSpace& space, const Params& params) {
-  std::vector<std::string> order;               // flags in the order of their first parameter
+  // Flags in the order of their first parameter; a switch has no values.
+  std::vector<std::string> order;
   std::map<std::string, std::vector<std::string>> values;
-  std::vector<std::string> args;
+  std::map<std::string, bool> is_switch;
   for (auto& spec : space.params()) {
     auto it = params.find(spec.name);
     if (it == params.end() || !spec.flag) continue;
-    if (spec.is_boolean()) {
-      if (it->second.get<bool>()) args.push_back(*spec.flag);
-      continue;
-    }
+    if (spec.is_boolean() && !it->second.get<bool>()) continue;
     if (!values.count(*spec.flag)) order.push_back(*spec.flag);
-    values[*spec.flag].push_back(format_value(it->second));
+    if (spec.is_boolean()) is_switch[*spec.flag] = true;
+    else values[*spec.flag].push_back(format_value(it->second));
   }
+  std::vector<std::string> args;
   for (auto& flag : order) {
+    args.push_back(flag);
+    if (is_switch[flag]) continue;
     std::string joined;
     for (auto& v : values[flag]) joined += (joined.empty() ? "" : ",") + v;
-    args.push_back(flag);
     args.push_back(joined);
   }
   return args;

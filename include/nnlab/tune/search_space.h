@@ -104,5 +104,7 @@ class SearchSpace {
 
 // A value as a program receives it on its command line: 0.001, 64, adam, true.
 std::string format_value(const ParamValue& value);
+// For tables and logs: floats with 6 significant digits (0.000185913).
+std::string display_value(const ParamValue& value);
 
 }  // namespace nnlab::tune

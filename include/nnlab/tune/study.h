@@ -23,7 +23,7 @@ struct OptimizeOptions {
   uint64_t seed = 0;         // trial n samples with Generator(mix(seed, n))
   double heartbeat_s = 5;
   double stale_after_s = 60;  // another machine's running trial without a heartbeat this long is interrupted
-  int max_attempts = 3;      // a trial interrupted this often is not retried again
+  int max_attempts = 5;      // a trial interrupted this often is not retried again
   double poll_s = 0.25;      // while other workers finish the last trials
   const std::atomic<bool>* stop = nullptr;  // set (by a signal handler): end the running trial, retry it later
 };
@@ -55,7 +55,7 @@ class Study {
   // The next trial with its parameters (a queued retry, or freshly sampled); nullopt when
   // the study has its n_trials or the sampler has nothing left to propose.
   std::optional<FrozenTrial> ask(Sampler& sampler, int n_trials, uint64_t seed);
-  void tell(const FrozenTrial& trial, const ObjectiveResult& result, int max_attempts = 3);
+  void tell(const FrozenTrial& trial, const ObjectiveResult& result, int max_attempts = 5);
   // Interrupts the running trials of workers that are gone and queues their retries.
   int recover_stale_trials(double stale_after_s, int max_attempts);
 

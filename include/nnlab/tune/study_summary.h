@@ -15,7 +15,7 @@ nlohmann::json trial_to_json(const FrozenTrial& trial);
 
 // {"study", "direction", "objective", "n_trials", "states": {"complete": n, ...},
 //  "best_value", "best_params", "best_trial", "best_metrics"} (best_* null without a
-// complete trial). n_trials counts the finished trials that count toward --trials:
+// complete trial). "interrupted" counts the failed attempts that were retried. n_trials counts the finished trials that count toward --trials:
 // complete, pruned and failed, not the interrupted attempts that were retried.
 nlohmann::json study_summary(const StudyRecord& study, const std::vector<FrozenTrial>& trials);
 
