@@ -171,16 +171,55 @@ TEST(TuneCli, KilledWorkerTrialIsTakenOverByTheOthers) {
                          "random", "--trials", "9", "--workers", "3", "--command", "sleep 0.3; echo {x}"},
                         dir.path);
   wait_for_complete(dir, "kw", 1);
-  std::string children = slurp(fmt::format("/proc/{}/task/{}/children", pid, pid));
-  ASSERT_FALSE(children.empty());
-  pid_t worker = std::stoi(children);
-  kill(worker, SIGKILL);
+  auto workers = child_pids(pid);
+  ASSERT_EQ(workers.size(), 3u);
+  kill(workers[0], SIGKILL);
   EXPECT_EQ(wait_exit(pid), 1);  // the tuner reports the lost worker
   std::string err = slurp(dir.path / "bg.err");
   EXPECT_NE(err.find("killed by signal 9"), std::string::npos) << err;
   auto trials = trials_of(dir, "kw");
   expect_consistent(trials, 9);
   EXPECT_LE(count_state(trials, TrialState::Failed), 1);
+}
+
+TEST(TuneCli, StopSignalsLeaveTheStudyResumable) {
+  TempDir dir;
+  auto space = dir.write("x.json", kXSpace);
+  std::vector<std::string> args{"tune",     "--study", "s",  "--storage", dir.url(), "--space", space.string(),
+                                "--sampler", "random", "--trials", "50", "--command", "sleep 0.3; echo {x}"};
+  // SIGTERM (or Ctrl-C): the running trial ends now and is queued to run again.
+  pid_t pid = spawn_cli(args, dir.path);
+  wait_for_complete(dir, "s", 1);
+  kill(pid, SIGTERM);
+  EXPECT_EQ(wait_exit(pid), 130);
+  EXPECT_NE(slurp(dir.path / "bg.err").find("run the same command again"), std::string::npos);
+  auto trials = trials_of(dir, "s");
+  EXPECT_EQ(count_state(trials, TrialState::Running), 0);
+  EXPECT_EQ(count_state(trials, TrialState::Waiting), 1);
+  // kill -9 of a tuner with workers: the workers see their parent die, end their trials
+  // as interrupted and exit; none is left running.
+  args.insert(args.end(), {"--workers", "2"});
+  pid = spawn_cli(args, dir.path);
+  wait_for_complete(dir, "s", 3);
+  auto workers = child_pids(pid);
+  ASSERT_EQ(workers.size(), 2u);
+  kill(pid, SIGKILL);
+  wait_exit(pid);
+  for (int i = 0; i < 200 && std::any_of(workers.begin(), workers.end(), process_running); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (pid_t w : workers) EXPECT_FALSE(process_running(w)) << "worker " << w << " outlived its tuner";
+  trials = trials_of(dir, "s");
+  EXPECT_EQ(count_state(trials, TrialState::Running), 0);
+  EXPECT_GE(count_state(trials, TrialState::Waiting), 1);
+  // --timeout: no trial starts after it; the study stays open for a later run.
+  CliResult r = run_cli("tune --study s --storage " + dir.url() + " --space " + space.string() +
+                            " --sampler random --trials 50 --timeout 0.5 --command 'sleep 0.3; echo {x}' --json",
+                        dir.path);
+  ASSERT_EQ(r.code, 0) << r.err;
+  int n = nlohmann::json::parse(r.out)["n_trials"];
+  EXPECT_GT(n, 3);
+  EXPECT_LT(n, 20);
+  expect_consistent(trials_of(dir, "s"), n);
 }
 
 TEST(TuneCli, GridWithWorkersRunsEachPointOnce) {

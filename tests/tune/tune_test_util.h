@@ -78,6 +78,30 @@ inline pid_t spawn_cli(const std::vector<std::string>& args, const std::filesyst
   return pid;
 }
 
+// The processes whose parent is pid (from /proc/*/stat, field 4).
+inline std::vector<pid_t> child_pids(pid_t parent) {
+  std::vector<pid_t> out;
+  for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = slurp(entry.path() / "stat");
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 1));
+    std::string state;
+    long ppid = 0;
+    if (fields >> state >> ppid && ppid == parent) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+// Whether pid runs (a zombie waiting for a parent to reap it does not).
+inline bool process_running(pid_t pid) {
+  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
 inline int wait_exit(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
