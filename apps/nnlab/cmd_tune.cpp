@@ -234,7 +234,14 @@ cli::Runner setup_tune(CLI::App& verb) {
   verb.footer(
       "Objective: --objective branin|hartmann6|rosenbrock, --command 'PROG --lr {lr}' (the objective is the last "
       "number it prints; lines 'nnlab:report STEP VALUE' are intermediate values), or nnlab train flags after -- "
-      "(each parameter becomes a train flag; see the search-space docs in include/nnlab/tune/).\n"
+      "(each parameter becomes a train flag).\n"
+      "Search space (JSON): {\"lr\": {\"type\": \"float\", \"low\": 1e-4, \"high\": 0.1, \"log\": true}, "
+      "\"depth\": {\"type\": \"int\", \"low\": 1, \"high\": 3}, \"width\": {\"type\": \"int\", \"low\": 16, "
+      "\"high\": 512, \"log\": true, \"repeat_for\": \"depth\"}, \"bn\": {\"type\": \"categorical\", "
+      "\"choices\": [true, false]}}; also \"step\", \"condition\": {\"param\": P, \"equals\"|\"in\"|"
+      "\"greater_than\"|\"less_than\": V}, \"grid\"/\"grid_points\" for the grid sampler. Train flags: lr -> --lr, "
+      "weight_decay -> --weight-decay, bn=true -> --bn, width_0..width_{depth-1} -> --hidden w0,w1,...; a parameter's "
+      "\"flag\" overrides (null: none). Details: include/nnlab/tune/search_space.h and train_flags.h.\n"
       "Example: nnlab tune --study mlp --storage sqlite:///studies/mlp.db --space space.json --sampler gp "
       "--trials 20 -- --model mlp --dataset fashion-mnist --epochs 5");
   verb.add_option("--study", f->study, "Study name (created, or resumed when it exists)");

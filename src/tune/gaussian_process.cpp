@@ -34,6 +34,9 @@ constexpr double kMinLengthscale = 5e-3, kMaxLengthscale = 20;
 constexpr double kMinSignal = 1e-2, kMaxSignal = 1e2;
 constexpr double kMinNoise = 1e-6, kMaxNoise = 2;
 
+// Matérn-5/2 correlation at scaled distance r (R&W eq. 4.17 with ν = 5/2).
+double matern52(double r) { return (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * std::exp(-kSqrt5 * r); }
+
 MatrixXd kernel_matrix(const MatrixXd& X, const Kernel& k, MatrixXd* r_out = nullptr) {
   const Eigen::Index n = X.rows();
   MatrixXd K(n, n);
@@ -41,7 +44,7 @@ MatrixXd kernel_matrix(const MatrixXd& X, const Kernel& k, MatrixXd* r_out = nul
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = 0; j <= i; ++j) {
       double r = ((X.row(i) - X.row(j)).transpose().cwiseQuotient(k.lengthscale)).norm();
-      double v = k.signal_var * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * std::exp(-kSqrt5 * r);
+      double v = k.signal_var * matern52(r);
       K(i, j) = K(j, i) = v;
       if (r_out) (*r_out)(i, j) = (*r_out)(j, i) = r;
     }
@@ -81,25 +84,23 @@ Kernel Kernel::from_theta(const VectorXd& theta) {
 }
 
 double Kernel::operator()(const VectorXd& a, const VectorXd& b) const {
-  double r = (a - b).cwiseQuotient(lengthscale).norm();
-  return signal_var * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * std::exp(-kSqrt5 * r);
+  return signal_var * matern52((a - b).cwiseQuotient(lengthscale).norm());
 }
 
-VectorXd theta_lower(int dims) {
+namespace {
+
+VectorXd theta_of(int dims, double lengthscale, double signal, double noise) {
   VectorXd t(dims + 2);
-  t.head(dims).setConstant(std::log(kMinLengthscale));
-  t[dims] = std::log(kMinSignal);
-  t[dims + 1] = std::log(kMinNoise);
+  t.head(dims).setConstant(std::log(lengthscale));
+  t[dims] = std::log(signal);
+  t[dims + 1] = std::log(noise);
   return t;
 }
 
-VectorXd theta_upper(int dims) {
-  VectorXd t(dims + 2);
-  t.head(dims).setConstant(std::log(kMaxLengthscale));
-  t[dims] = std::log(kMaxSignal);
-  t[dims + 1] = std::log(kMaxNoise);
-  return t;
-}
+}  // namespace
+
+VectorXd theta_lower(int dims) { return theta_of(dims, kMinLengthscale, kMinSignal, kMinNoise); }
+VectorXd theta_upper(int dims) { return theta_of(dims, kMaxLengthscale, kMaxSignal, kMaxNoise); }
 
 GaussianProcess::GaussianProcess(MatrixXd X, VectorXd y, Kernel kernel) : X_(std::move(X)), kernel_(std::move(kernel)) {
   auto llt = factor(kernel_matrix(X_, kernel_), kernel_.noise_var, kernel_.signal_var);
@@ -117,7 +118,7 @@ void GaussianProcess::predict(const VectorXd& x, double& mean, double& var, Vect
     VectorXd diff = x - X_.row(i).transpose();
     double r = diff.cwiseQuotient(kernel_.lengthscale).norm();
     double e = std::exp(-kSqrt5 * r);
-    k[i] = kernel_.signal_var * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * e;
+    k[i] = kernel_.signal_var * matern52(r);
     // dk/dx = dk/dr · ∂r/∂x = −s² (5/3)(1 + √5 r) e^{−√5 r} · (x − X_i) / ℓ², smooth at r = 0.
     if (dmean || dvar) dk.row(i) = (-kernel_.signal_var * 5.0 / 3.0 * (1 + kSqrt5 * r) * e) * diff.cwiseProduct(inv_l2);
   }

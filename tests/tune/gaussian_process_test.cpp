@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
+#include <set>
 
 #include "nnlab/tune/sampler.h"
 #include "nnlab/tune/test_functions.h"
@@ -31,6 +33,27 @@ Data toy_data(int n, int d, uint64_t seed) {
   }
   data.y = (data.y.array() - data.y.mean()) / std::sqrt((data.y.array() - data.y.mean()).square().mean());
   return data;
+}
+
+// Runs n sequential trials of f with a GP sampler; returns the best value.
+double run_gp(GpSampler& sampler, const SearchSpace& s, int n, uint64_t seed, const std::function<double(const Params&)>& f) {
+  std::vector<FrozenTrial> trials;
+  std::set<std::string> claims;
+  double best = INFINITY;
+  for (int i = 0; i < n; ++i) {
+    Generator rng(Generator::mix(seed, static_cast<uint64_t>(i)));
+    SamplingContext ctx{s, Direction::Minimize, trials, claims, i, rng};
+    Params p = sampler.propose(ctx)->params;
+    EXPECT_NO_THROW(s.validate(p));
+    FrozenTrial t;
+    t.number = i;
+    t.state = TrialState::Complete;
+    t.params = p;
+    t.value = f(p);
+    best = std::min(best, *t.value);
+    trials.push_back(t);
+  }
+  return best;
 }
 
 }  // namespace
@@ -178,21 +201,7 @@ TEST(GpSampler, ConvergesOnBraninWithinFortyTrials) {
   SearchSpace s = SearchSpace::parse(R"({"x1": {"type": "float", "low": -5, "high": 10},
                                          "x2": {"type": "float", "low": 0, "high": 15}})");
   GpSampler sampler;
-  std::vector<FrozenTrial> trials;
-  std::set<std::string> claims;
-  double best = INFINITY;
-  for (int i = 0; i < 40; ++i) {
-    Generator rng(Generator::mix(0, static_cast<uint64_t>(i)));
-    SamplingContext ctx{s, Direction::Minimize, trials, claims, i, rng};
-    Params p = sampler.propose(ctx)->params;
-    FrozenTrial t;
-    t.number = i;
-    t.state = TrialState::Complete;
-    t.params = p;
-    t.value = branin(p.at("x1").get<double>(), p.at("x2").get<double>());
-    best = std::min(best, *t.value);
-    trials.push_back(t);
-  }
+  double best = run_gp(sampler, s, 40, 0, [](const Params& p) { return branin(p.at("x1").get<double>(), p.at("x2").get<double>()); });
   EXPECT_LT(best - kBraninMinimum, 0.01);
 }
 
@@ -209,21 +218,6 @@ TEST(GpSampler, HandlesIntegerCategoricalAndConditionalParameters) {
     return v + (p.at("act") == "tanh" ? 0.0 : 1.0);
   };
   GpSampler sampler(GpOptions{8, 500, 5});
-  std::vector<FrozenTrial> trials;
-  std::set<std::string> claims;
-  double best = INFINITY;
-  for (int i = 0; i < 30; ++i) {
-    Generator rng(Generator::mix(3, static_cast<uint64_t>(i)));
-    SamplingContext ctx{s, Direction::Minimize, trials, claims, i, rng};
-    Params p = sampler.propose(ctx)->params;
-    ASSERT_NO_THROW(s.validate(p));
-    FrozenTrial t;
-    t.number = i;
-    t.state = TrialState::Complete;
-    t.params = p;
-    t.value = f(p);
-    best = std::min(best, *t.value);
-    trials.push_back(t);
-  }
+  double best = run_gp(sampler, s, 30, 3, f);
   EXPECT_LT(best, 0.5);
 }
