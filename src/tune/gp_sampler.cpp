@@ -210,23 +210,23 @@ std::optional<Proposal> GpSampler::propose(const SamplingContext& ctx) {
   // Trials other workers are running enter as if they had returned the GP's mean there
   // ("kriging believer", Ginsbourger et al. 2010): the mean is unchanged, the variance
   // there collapses, so EI looks elsewhere.
-  Eigen::MatrixXd Xa = X;
-  VectorXd ya = y;
-  if (!pending.empty()) {
-    gp::GaussianProcess fitted(X, y, kernel);
-    Xa.conservativeResize(n + static_cast<Eigen::Index>(pending.size()), Eigen::NoChange);
-    ya.conservativeResize(Xa.rows());
-    for (size_t i = 0; i < pending.size(); ++i) {
-      VectorXd xp = enc.encode(pending[i]->params);
-      double m, v;
-      fitted.predict(xp, m, v);
-      Xa.row(n + static_cast<Eigen::Index>(i)) = xp.transpose();
-      ya[n + static_cast<Eigen::Index>(i)] = m;
-    }
-  }
   std::optional<gp::GaussianProcess> model;
   try {
-    model.emplace(Xa, ya, kernel);
+    model.emplace(X, y, kernel);
+    if (!pending.empty()) {
+      Eigen::MatrixXd Xa = X;
+      VectorXd ya = y;
+      Xa.conservativeResize(n + static_cast<Eigen::Index>(pending.size()), Eigen::NoChange);
+      ya.conservativeResize(Xa.rows());
+      for (size_t i = 0; i < pending.size(); ++i) {
+        VectorXd xp = enc.encode(pending[i]->params);
+        double m, v;
+        model->predict(xp, m, v);
+        Xa.row(n + static_cast<Eigen::Index>(i)) = xp.transpose();
+        ya[n + static_cast<Eigen::Index>(i)] = m;
+      }
+      model.emplace(Xa, ya, kernel);
+    }
   } catch (const std::runtime_error&) {
     return Proposal{sample_randomly(ctx.space, ctx.rng), ""};  // degenerate history: explore
   }

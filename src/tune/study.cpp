@@ -84,7 +84,13 @@ std::optional<FrozenTrial> Study::ask(Sampler& sampler, int n_trials, uint64_t s
     std::erase_if(history, [&](const FrozenTrial& t) { return t.id == trial->id; });
     std::set<std::string> claims = storage_->claims(record_.id);
     SamplingContext ctx{record_.space, record_.direction, history, claims, trial->number, rng};
-    std::optional<Proposal> proposal = sampler.propose(ctx);
+    std::optional<Proposal> proposal;
+    try {
+      proposal = sampler.propose(ctx);
+    } catch (...) {
+      storage_->discard_trial(trial->id);  // leave no running trial behind
+      throw;
+    }
     if (!proposal) {
       storage_->discard_trial(trial->id);
       return std::nullopt;
@@ -130,17 +136,24 @@ void Study::optimize(Sampler& sampler, const Pruner* pruner, Objective& objectiv
     int n = recover_stale_trials(options.stale_after_s, options.max_attempts);
     if (n > 0 && observer) observer->trials_recovered(n);
   };
+  // Nothing left to start: wait while other workers run the last trials, since one that
+  // dies leaves its trial as a retry to take. True when there is one to take now.
+  auto wait_for_others = [&] {
+    while (!stopping() && !timed_out()) {
+      TrialCounts c = storage_->counts(record_.id);
+      if (c.waiting > 0) return true;
+      if (c.running == 0) return false;
+      std::this_thread::sleep_for(std::chrono::duration<double>(options.poll_s));
+      recover();
+    }
+    return false;
+  };
   recover();
   while (!stopping() && !timed_out()) {
     std::optional<FrozenTrial> trial = ask(sampler, options.n_trials, options.seed);
     if (!trial) {
-      // Nothing to start. Other workers may still run trials: if one of them dies, its
-      // trial comes back as a retry that this worker takes.
-      TrialCounts c = storage_->counts(record_.id);
-      if (c.running == 0 && c.waiting == 0) break;
-      std::this_thread::sleep_for(std::chrono::duration<double>(options.poll_s));
-      recover();
-      continue;
+      if (wait_for_others()) continue;
+      break;
     }
     if (observer) observer->trial_started(*trial);
     StoredTrialContext context(*storage_, record_, *trial, pruner, options);
