@@ -49,7 +49,7 @@ report::Figure history_figure(const StudyRecord& study, const std::vector<Frozen
     best.y.push_back(*running);
   }
   f.y.log = wants_log(values.y);
-  f.series = {values, best};
+  f.series = {best, values};  // the points drawn over the line
   return f;
 }
 
