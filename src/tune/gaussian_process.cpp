@@ -1,7 +1,3 @@
-// GCC 12 with AVX-512 reports a false "may be used uninitialized" inside Eigen's vectorised
-// log/exp (avx512fintrin.h); the values are fully initialised.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include "tune/gaussian_process.h"
 
 #include <cmath>
