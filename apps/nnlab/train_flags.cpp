@@ -95,9 +95,13 @@ train::TrainConfig TrainFlags::resolve() const {
       throw ConfigError(fmt::format("{}: {}", config_file_, e.what()));
     }
   }
+  return resolve(config);
+}
+
+train::TrainConfig TrainFlags::resolve(train::TrainConfig base) const {
   for (const Flag& f : flags_)
-    if (f.option->count() > 0) f.copy(config, parsed_);
-  return config;
+    if (f.option->count() > 0) f.copy(base, parsed_);
+  return base;
 }
 
 }  // namespace nnlab::cli

@@ -20,6 +20,8 @@ class TrainFlags {
   TrainFlags(CLI::App& verb, int groups = All);
   // The configuration: defaults, then the --config file, then the flags given.
   train::TrainConfig resolve() const;
+  // The flags given on the command line, applied over `base`.
+  train::TrainConfig resolve(train::TrainConfig base) const;
 
  private:
   struct Flag {

@@ -10,8 +10,7 @@ namespace nnlab::train {
 namespace {
 
 const char* kStateKey = "nnlab.training_state";
-const char* kNormKey = "nnlab.normalization";
-const char* kConfigKey = "nnlab.config";
+const char* kInfoKey = "nnlab.weights";
 
 nlohmann::json norm_to_json(const data::Normalization& n) { return {{"mean", n.mean}, {"std", n.std}}; }
 
@@ -77,10 +76,12 @@ TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& mod
   return s;
 }
 
-void save_weights(const std::filesystem::path& file, const nn::Module& model, const data::Normalization& norm,
-                  const nlohmann::json& config) {
-  io::save_safetensors(file, model.state_dict(),
-                       {{"format", "pt"}, {kNormKey, norm_to_json(norm).dump()}, {kConfigKey, config.dump()}});
+void save_weights(const std::filesystem::path& file, const nn::Module& model, const WeightsInfo& info) {
+  nlohmann::json j{{"normalization", norm_to_json(info.normalization)},
+                   {"config", info.config},
+                   {"input", info.input},
+                   {"class_names", info.class_names}};
+  io::save_safetensors(file, model.state_dict(), {{"format", "pt"}, {kInfoKey, j.dump()}});
 }
 
 WeightsFile load_weights(const std::filesystem::path& path) {
@@ -95,11 +96,18 @@ WeightsFile load_weights(const std::filesystem::path& path) {
   }
   io::TensorFile f = io::load_safetensors(file);
   WeightsFile w;
+  w.file = file;
   w.tensors = std::move(f.tensors);
   try {
-    if (auto it = f.metadata.find(kNormKey); it != f.metadata.end())
-      w.normalization = norm_from_json(nlohmann::json::parse(it->second));
-    if (auto it = f.metadata.find(kConfigKey); it != f.metadata.end()) w.config = nlohmann::json::parse(it->second);
+    if (auto it = f.metadata.find(kInfoKey); it != f.metadata.end()) {
+      nlohmann::json j = nlohmann::json::parse(it->second);
+      WeightsInfo info;
+      info.normalization = norm_from_json(j.at("normalization"));
+      info.config = j.at("config");
+      j.at("input").get_to(info.input);
+      j.at("class_names").get_to(info.class_names);
+      w.info = info;
+    }
   } catch (const nlohmann::json::exception& e) {
     throw IoError(fmt::format("{}: corrupt nnlab metadata ({})", file.string(), e.what()));
   }

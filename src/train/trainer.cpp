@@ -84,12 +84,11 @@ data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normali
 
 // The divergence guard's message: where it happened and what is left.
 [[noreturn]] void diverged(int64_t epoch, int64_t step, double loss, const fs::path& run_dir, int64_t epochs_done) {
-  std::string kept = epochs_done > 0 ? fmt::format("the checkpoint of epoch {} in {} is intact (resume with "
-                                                   "--resume after lowering --lr in its config.json)",
-                                                   epochs_done, (run_dir / "checkpoint.safetensors").string())
+  std::string kept = epochs_done > 0 ? fmt::format("the checkpoint of epoch {} and its weights in {} are intact",
+                                                   epochs_done, run_dir.string())
                                      : "no epoch had finished, so there is no checkpoint";
-  throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Lower --lr, add "
-                          "--clip-grad-norm, or check the data normalisation",
+  throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Train again with a lower "
+                          "--lr, with --clip-grad-norm, or check the data normalisation",
                           epoch, step, loss, kept));
 }
 
@@ -232,6 +231,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   io::write_file_atomic(run_dir / "config.json", config.to_json().dump(2) + "\n");
   rewrite_metrics(run_dir / "metrics.jsonl", state.history);
 
+  const WeightsInfo weights_info{data.normalization, config.to_json(), data.input, data.class_names};
   TrainResult result;
   result.run_dir = run_dir;
   result.class_names = data.class_names;
@@ -299,7 +299,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
       state.best_epoch = epoch;
       state.best_metric = score;
       state.epochs_since_best = 0;
-      save_weights(run_dir / "best.safetensors", *model, data.normalization, config.to_json());
+      save_weights(run_dir / "best.safetensors", *model, weights_info);
     } else {
       ++state.epochs_since_best;
     }
@@ -307,7 +307,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     state.history.push_back(rec);
     state.scheduler = scheduler->state_dict();
     state.generators = generator_states(*model);
-    save_weights(run_dir / "model.safetensors", *model, data.normalization, config.to_json());
+    save_weights(run_dir / "model.safetensors", *model, weights_info);
     save_checkpoint(checkpoint_file, *model, *optimizer, state);
     io::append_line_durable(run_dir / "metrics.jsonl", rec.to_json().dump());
     observer.on_epoch(rec);

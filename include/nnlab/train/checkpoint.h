@@ -40,14 +40,20 @@ void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const
 // ConfigError naming the file when it is corrupt or belongs to another model.
 TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& model, optim::Optimizer& optimizer);
 
-// Weights with the normalisation and configuration they were trained with, as metadata.
-void save_weights(const std::filesystem::path& file, const nn::Module& model, const data::Normalization& norm,
-                  const nlohmann::json& config);
+// What nnlab stores beside the weights, so that eval and predict need no other file.
+struct WeightsInfo {
+  data::Normalization normalization;
+  nlohmann::json config;  // the TrainConfig
+  Shape input;            // one sample as the model sees it
+  std::vector<std::string> class_names;
+};
+
+void save_weights(const std::filesystem::path& file, const nn::Module& model, const WeightsInfo& info);
 
 struct WeightsFile {
+  std::filesystem::path file;
   StateDict tensors;
-  std::optional<data::Normalization> normalization;  // when nnlab wrote the file
-  std::optional<nlohmann::json> config;
+  std::optional<WeightsInfo> info;  // when nnlab wrote the file (not for PyTorch's files)
 };
 // A .safetensors file, or a run directory (its best.safetensors, else model.safetensors).
 WeightsFile load_weights(const std::filesystem::path& file_or_run_dir);
