@@ -29,12 +29,19 @@ namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-fs::path default_run_dir(const TrainConfig& c) {
+// runs/<model>-<dataset>-<time>, claimed by creating it: runs started in the same second
+// (a tuner's workers) get -2, -3, ... rather than sharing a directory.
+fs::path claim_default_run_dir(const TrainConfig& c) {
   std::string name = c.dataset;
   for (char& ch : name)
     if (ch == '/' || ch == ':') ch = '_';
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  return fs::path("runs") / fmt::format("{}-{}-{:%Y%m%d-%H%M%S}", c.model, name, fmt::localtime(now));
+  const fs::path base = fs::path("runs") / fmt::format("{}-{}-{:%Y%m%d-%H%M%S}", c.model, name, fmt::localtime(now));
+  fs::create_directories(base.parent_path());
+  for (int i = 1;; ++i) {
+    fs::path dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
+    if (fs::create_directory(dir)) return dir;
+  }
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, nn::Module& model) {
@@ -195,7 +202,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   if (resume) config.out = given.out;
   config.validate();
   set_num_threads(config.threads);
-  const fs::path run_dir = config.out.empty() ? default_run_dir(config) : fs::path(config.out);
+  const fs::path run_dir = config.out.empty() ? claim_default_run_dir(config) : fs::path(config.out);
   config.out = run_dir.string();
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
   if (!resume && fs::exists(checkpoint_file))
