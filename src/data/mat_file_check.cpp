@@ -45,7 +45,7 @@ std::vector<uint8_t> inflate_prefix(const std::vector<uint8_t>& compressed, cons
   zs.next_out = out.data();
   zs.avail_out = static_cast<uInt>(out.size());
   const int rc = inflate(&zs, Z_SYNC_FLUSH);
-  out.resize(out.size() - zs.avail_out);
+  out.resize(std::min<size_t>(zs.total_out, kPrefix));
   inflateEnd(&zs);
   if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
     r.fail(fmt::format("the compressed variable at byte {} is corrupt ({})", at, zs.msg ? zs.msg : "inflate failed"));

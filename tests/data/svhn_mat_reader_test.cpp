@@ -216,7 +216,7 @@ TEST(SvhnMatReader, ForgedVariableHeadersNeverReachMatio) {
 
   MatBytes past_end(true);
   std::vector<uint8_t> x = past_end.matrix(9, {32, 32, 3, 1}, 16, 3072);
-  x.resize(x.size() - 100);
+  x.erase(x.end() - 100, x.end());
   past_end.add(x);
   expect_fault(past_end, "claims 3112 bytes but only 3012 remain");
 
