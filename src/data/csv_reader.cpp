@@ -89,7 +89,9 @@ std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
-std::string quoted(const std::string& s) { return s.size() > 40 ? "\"" + s.substr(0, 40) + "...\"" : "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return s.size() > 40 ? fmt::format("\"{}...\"", s.substr(0, 40)) : fmt::format("\"{}\"", s);
+}
 
 // The number in a feature cell, or a DataError naming the line and the column.
 float feature_value(const std::string& cell, const std::string& file, int64_t line, size_t column,

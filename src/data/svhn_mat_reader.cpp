@@ -4,12 +4,12 @@
 #include <matio.h>
 
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "data/catalog.h"
+#include "data/mat_file_check.h"
 #include "nnlab/error.h"
 
 namespace nnlab::data::detail {
@@ -101,31 +101,10 @@ VarPtr read_info(MatFile& f, const char* name, const std::string& file) {
     throw DataError(fmt::format("{}: cannot read variable {}{}; the file is damaged or incomplete: download it again",
                                 file, name, matio_reason()));
   if (!v)
-    throw DataError(fmt::format("{}: no variable {}; an SVHN file (train_32x32.mat, test_32x32.mat, "
-                                "extra_32x32.mat) holds X and y",
+    throw DataError(fmt::format("{}: no readable variable {}; an SVHN file (train_32x32.mat, test_32x32.mat, "
+                                "extra_32x32.mat) holds X and y, so if this is one it is damaged: download it again",
                                 file, name));
   return v;
-}
-
-// SVHN's files are MATLAB 5 MAT-files (v7 when compressed); v7.3 is HDF5 behind the same
-// 128-byte header. Anything else is refused before matio sees it: its fallback to the
-// MATLAB 4 format trusts the first 20 bytes and can allocate gigabytes for a junk file.
-void check_mat_header(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  char header[128] = {};
-  if (!in.read(header, sizeof header))
-    throw DataError(fmt::format("{}: too short for a MATLAB MAT-file header (128 bytes); the file is damaged or "
-                                "incomplete: download it again",
-                                path.string()));
-  const std::string_view endian(header + 126, 2);
-  const auto v0 = static_cast<uint8_t>(header[124]), v1 = static_cast<uint8_t>(header[125]);
-  // The version reads 0x0100 (v5) or 0x0200 (v7.3) in the writer's byte order.
-  const bool little = endian == "IM", big = endian == "MI";
-  const int version = little ? v1 : big ? v0 : 0;
-  if (!(little || big) || (little ? v0 : v1) != 0 || (version != 1 && version != 2))
-    throw DataError(fmt::format("{}: not a MATLAB 5 or 7.3 MAT-file (SVHN's files start with a 128-byte header ending "
-                                "in version 0x0100 and \"IM\"); download the file again",
-                                path.string()));
 }
 
 // Reads the data of a variable whose header was checked; the size must come out as promised.
@@ -156,7 +135,7 @@ void append_svhn_mat(const std::filesystem::path& path, Dataset& out) {
   install_matio_log();
   matio_message.clear();
   const std::string file = path.string();
-  check_mat_header(path);
+  check_mat_file(path);
   MatFile f(path);
   if (!f.mat)
     throw DataError(fmt::format("{}: not a MATLAB .mat file that matio can open{}", file, matio_reason()));

@@ -99,3 +99,26 @@ TEST(Inspect, GridShowsTheImagesScaledWithTheirLabels) {
   }
   EXPECT_THROW(write_image_grid(d, 0, dir / "none.png"), ConfigError);
 }
+
+TEST(Inspect, GridKeepsColourChannels) {
+  TempDir dir;
+  Dataset d;
+  d.name = "rgb";
+  d.channels = 3;
+  d.height = d.width = 32;
+  d.num_classes = 1;
+  d.class_names = {"thing"};
+  d.labels = {0};
+  for (int c = 0; c < 3; ++c)
+    for (int p = 0; p < 32 * 32; ++p) d.pixels.push_back(pixel_value(0, c, p / 32, p % 32));
+  write_image_grid(d, 1, dir / "rgb.png");
+  int w = 0, h = 0, comp = 0;
+  std::unique_ptr<uint8_t, decltype(&stbi_image_free)> png(stbi_load((dir / "rgb.png").c_str(), &w, &h, &comp, 3),
+                                                           &stbi_image_free);
+  ASSERT_TRUE(png);
+  EXPECT_EQ(w, 2 + 64 + 2);  // 32 pixels drawn 2x
+  for (int y = 0; y < 64; ++y)
+    for (int x = 0; x < 64; ++x)
+      for (int c = 0; c < 3; ++c)
+        ASSERT_EQ(png.get()[((2 + y) * w + 2 + x) * 3 + c], pixel_value(0, c, y / 2, x / 2));
+}

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 #include <matio.h>
 
+#include <zlib.h>
+
 #include "data/fixtures.h"
+#include "data/mat_file_check.h"
 #include "data/svhn_mat_reader.h"
 #include "nnlab/data/datasets.h"
 
@@ -34,6 +37,43 @@ void write_mat(const std::filesystem::path& file, const std::vector<matvar_t*>& 
   }
   Mat_Close(mat);
 }
+
+// MAT-file pieces written by hand, in either byte order, for headers matio would never write.
+struct MatBytes {
+  bool little = true;
+  std::vector<uint8_t> bytes;
+  explicit MatBytes(bool le) : little(le) {
+    std::string text = "MATLAB 5.0 MAT-file, hand-made";
+    text.resize(116, ' ');
+    bytes.assign(text.begin(), text.end());
+    bytes.resize(124, 0);
+    const uint8_t v[2] = {little ? uint8_t{0} : uint8_t{1}, little ? uint8_t{1} : uint8_t{0}};
+    bytes.insert(bytes.end(), {v[0], v[1], static_cast<uint8_t>(little ? 'I' : 'M'), static_cast<uint8_t>(little ? 'M' : 'I')});
+  }
+  static void u32(std::vector<uint8_t>& out, uint32_t x, bool little) {
+    for (int k = 0; k < 4; ++k) out.push_back(static_cast<uint8_t>(x >> (little ? 8 * k : 24 - 8 * k)));
+  }
+  // A matrix element: class, dimensions and `payload` extra bytes (name and data).
+  std::vector<uint8_t> matrix(uint8_t cls, const std::vector<uint32_t>& dims, uint32_t dims_bytes, size_t payload) const {
+    std::vector<uint8_t> body;
+    u32(body, 6, little), u32(body, 8, little), u32(body, cls, little), u32(body, 0, little);
+    u32(body, 5, little), u32(body, dims_bytes, little);
+    for (uint32_t d : dims) u32(body, d, little);
+    body.resize(body.size() + payload, 0);
+    std::vector<uint8_t> out;
+    u32(out, 14, little), u32(out, static_cast<uint32_t>(body.size()), little);
+    out.insert(out.end(), body.begin(), body.end());
+    return out;
+  }
+  void add(const std::vector<uint8_t>& element) { bytes.insert(bytes.end(), element.begin(), element.end()); }
+  void add_compressed(const std::vector<uint8_t>& element) {
+    std::vector<uint8_t> z(compressBound(element.size()));
+    uLongf n = z.size();
+    compress(z.data(), &n, element.data(), element.size());
+    u32(bytes, 15, little), u32(bytes, static_cast<uint32_t>(n), little);
+    bytes.insert(bytes.end(), z.begin(), z.begin() + n);
+  }
+};
 
 }  // namespace
 
@@ -76,13 +116,13 @@ TEST(SvhnMatReader, MissingVariables) {
   write_mat(dir / "noX.mat", {Mat_VarCreate("y", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, ydims, y, 0)});
   Dataset d = detail::empty_svhn_split("train", "");
   std::string msg = data_error([&] { detail::append_svhn_mat(dir / "noX.mat", d); });
-  EXPECT_NE(msg.find("noX.mat: no variable X"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("noX.mat: no readable variable X"), std::string::npos) << msg;
 
   std::vector<uint8_t> x(3072 * 2, 7);
   size_t xdims[4] = {32, 32, 3, 2};
   write_mat(dir / "noy.mat", {Mat_VarCreate("X", MAT_C_UINT8, MAT_T_UINT8, 4, xdims, x.data(), 0)});
   msg = data_error([&] { detail::append_svhn_mat(dir / "noy.mat", d); });
-  EXPECT_NE(msg.find("noy.mat: no variable y"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("noy.mat: no readable variable y"), std::string::npos) << msg;
   EXPECT_EQ(d.size(), 0);
 }
 
@@ -117,7 +157,7 @@ TEST(SvhnMatReader, WrongShapesAndTypes) {
   write_mat(dir / "chary.mat", {Mat_VarCreate("X", MAT_C_UINT8, MAT_T_UINT8, 4, xdims, x.data(), 0),
                                 Mat_VarCreate("y", MAT_C_CHAR, MAT_T_UINT8, 2, cdims, text, 0)});
   msg = data_error([&] { detail::append_svhn_mat(dir / "chary.mat", d); });
-  EXPECT_NE(msg.find("y is a char array"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("is a char array, not a numeric one"), std::string::npos) << msg;
   EXPECT_EQ(d.size(), 0);
 }
 
@@ -143,8 +183,9 @@ TEST(SvhnMatReader, NotAMatFileOrTruncated) {
   EXPECT_NE(msg.find("text.mat: not a MATLAB 5 or 7.3 MAT-file"), std::string::npos) << msg;
   // Found by fuzz_svhn_mat: 20 bytes that read as a MATLAB 4 header made matio allocate
   // and fill 1.8 GB before giving up. MATLAB 4 files cannot hold SVHN's 4-D uint8 X.
-  std::vector<uint8_t> v4 = {0, 0, 0, 0, 0x6e, 0, 0x6e, 0x2c, 0x6e, 0x20, 0x20, 0x03, 0x2c, 0x92, 0x8a, 0x42};
-  v4.resize(200, 0x20);
+  const uint8_t v4_head[] = {0, 0, 0, 0, 0x6e, 0, 0x6e, 0x2c, 0x6e, 0x20, 0x20, 0x03, 0x2c, 0x92, 0x8a, 0x42};
+  std::vector<uint8_t> v4(200, 0x20);
+  std::copy(std::begin(v4_head), std::end(v4_head), v4.begin());
   write_bytes(dir / "v4.mat", v4);
   msg = data_error([&] { detail::append_svhn_mat(dir / "v4.mat", d); });
   EXPECT_NE(msg.find("v4.mat: not a MATLAB 5 or 7.3 MAT-file"), std::string::npos) << msg;
@@ -157,4 +198,45 @@ TEST(SvhnMatReader, NotAMatFileOrTruncated) {
     msg = data_error([&] { detail::append_svhn_mat(dir / "cut.mat", fresh); });
     EXPECT_NE(msg.find("cut.mat"), std::string::npos) << keep << ": " << msg;
   }
+}
+
+// Found by fuzz_svhn_mat: a compressed variable whose header claims 3.4 GB of dimensions
+// made matio allocate and fill 5 GB for 8 s. Such headers are refused before matio runs.
+TEST(SvhnMatReader, ForgedVariableHeadersNeverReachMatio) {
+  TempDir dir;
+  auto expect_fault = [&](const MatBytes& m, const std::string& fault) {
+    write_bytes(dir / "forged.mat", m.bytes);
+    Dataset d = detail::empty_svhn_split("train", "");
+    std::string msg = data_error([&] { detail::append_svhn_mat(dir / "forged.mat", d); });
+    EXPECT_NE(msg.find(fault), std::string::npos) << msg;
+  };
+  MatBytes huge_dims(true);
+  huge_dims.add_compressed(huge_dims.matrix(9, {32, 32, 3, 2}, 0xCCCCCCD0u, 16));
+  expect_fault(huge_dims, "the variable at byte 128 claims 3435973840 bytes of dimensions");
+
+  MatBytes past_end(true);
+  std::vector<uint8_t> x = past_end.matrix(9, {32, 32, 3, 1}, 16, 3072);
+  x.erase(x.end() - 100, x.end());
+  past_end.add(x);
+  expect_fault(past_end, "claims 3112 bytes but only 3012 remain");
+
+  MatBytes a_struct(true);
+  a_struct.add_compressed(a_struct.matrix(2, {1, 1}, 8, 8));
+  expect_fault(a_struct, "the variable at byte 128 is a struct array, not a numeric one");
+
+  MatBytes stray(true);
+  stray.add(stray.matrix(6, {1, 1}, 8, 16));
+  stray.bytes.insert(stray.bytes.end(), {1, 2, 3});
+  expect_fault(stray, "3 stray bytes at the end");
+
+  // Well-formed headers pass in both byte orders.
+  for (bool little : {true, false}) {
+    MatBytes ok(little);
+    ok.add(ok.matrix(6, {1, 1}, 8, 16));
+    ok.add_compressed(ok.matrix(9, {32, 32, 3, 7}, 16, 8));
+    write_bytes(dir / "ok.mat", ok.bytes);
+    EXPECT_NO_THROW(detail::check_mat_file(dir / "ok.mat")) << little;
+  }
+  write_svhn_mat(dir / "real.mat", 0, 3, svhn_label);
+  EXPECT_NO_THROW(detail::check_mat_file(dir / "real.mat"));
 }
