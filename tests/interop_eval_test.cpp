@@ -9,6 +9,7 @@
 
 #include "nnlab/train/checkpoint.h"
 #include "support/cli.h"
+#include "support/torch_reference.h"
 
 using nnlab::testing::run_cli;
 namespace fs = std::filesystem;
@@ -16,16 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string python(const std::string& args) {
-  std::string cmd = "/usr/bin/python3 " + std::string(NNLAB_SOURCE_DIR) + "/scripts/golden/torch_fashion_eval.py " + args;
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  if (pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
-  return out;
+  return nnlab::testing::run_reference_script("torch_fashion_eval.py", args);
 }
-
-bool torch_available() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
 
 nlohmann::json last_line(const std::string& out) {
   std::istringstream in(out);
@@ -36,7 +29,7 @@ nlohmann::json last_line(const std::string& out) {
 }
 
 TEST(InteropEval, PyTorchTrainedLenetScoresTheSameInNnlab) {
-  if (!torch_available()) GTEST_SKIP() << "python3-torch is not installed (scripts/setup --tests installs it)";
+  if (auto why = nnlab::testing::torch_skip_reason(); !why.empty()) GTEST_SKIP() << why;
   fs::path dir = fs::temp_directory_path() / ("nnlab_interop_eval_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path weights = dir / "torch_lenet5.safetensors";
@@ -53,7 +46,7 @@ TEST(InteropEval, PyTorchTrainedLenetScoresTheSameInNnlab) {
 }
 
 TEST(InteropEval, NnlabTrainedLenetScoresTheSameInPyTorch) {
-  if (!torch_available()) GTEST_SKIP() << "python3-torch is not installed (scripts/setup --tests installs it)";
+  if (auto why = nnlab::testing::torch_skip_reason(); !why.empty()) GTEST_SKIP() << why;
   fs::path run = fs::temp_directory_path() / ("nnlab_interop_train_" + std::to_string(::getpid()));
   fs::remove_all(run);
   auto r = run_cli("train --train-subset 6000 --epochs 2 --val-fraction 0 --threads 2 --out " + run.string() +
