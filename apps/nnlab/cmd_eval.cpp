@@ -25,9 +25,7 @@ int run(const Options& o) {
   using namespace nnlab;
   cli::apply_threads(o.threads);
   train::WeightsFile weights = train::load_weights(o.weights);
-  train::TrainConfig base;
-  if (weights.info) base = train::TrainConfig::from_json(weights.info->config);
-  train::TrainConfig config = o.flags->resolve(base);
+  train::TrainConfig config = cli::config_for(weights, *o.flags);
 
   data::LoadOptions lo;
   lo.name = config.dataset;

@@ -30,9 +30,7 @@ int run(const Options& o) {
   using namespace nnlab;
   cli::apply_threads(o.threads);
   train::WeightsFile weights = train::load_weights(o.weights);
-  train::TrainConfig base;
-  if (weights.info) base = train::TrainConfig::from_json(weights.info->config);
-  train::TrainConfig config = o.flags->resolve(base);
+  train::TrainConfig config = cli::config_for(weights, *o.flags);
   if (!o.dataset.empty()) config.dataset = o.dataset;
   else if (!weights.info) config.dataset.clear();  // a foreign file: no normalisation unless asked
 

@@ -9,6 +9,12 @@
 
 namespace nnlab::cli {
 
+train::TrainConfig config_for(const train::WeightsFile& weights, const TrainFlags& flags) {
+  train::TrainConfig base;
+  if (weights.info) base = train::TrainConfig::from_json(weights.info->config);
+  return flags.resolve(base);
+}
+
 data::Normalization choose_normalization(const NormalizationFlags& flags, const train::WeightsFile& weights,
                                          const std::string& dataset) {
   if (!flags.mean.empty() || !flags.std.empty()) {

@@ -12,12 +12,17 @@
 #include "nnlab/nn/module.h"
 #include "nnlab/train/checkpoint.h"
 #include "nnlab/train/config.h"
+#include "train_flags.h"
 
 namespace nnlab::cli {
 
 struct NormalizationFlags {
   std::vector<float> mean, std;  // --mean/--std, per channel
 };
+
+// The configuration of saved weights: what nnlab recorded in the file (defaults for a
+// foreign file), with the flags given on the command line applied over it.
+train::TrainConfig config_for(const train::WeightsFile& weights, const TrainFlags& flags);
 
 // --mean/--std when given; else what the weights were trained with; else the dataset's
 // published statistics; else none.
