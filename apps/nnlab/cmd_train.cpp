@@ -38,7 +38,9 @@ int run(const Options& o) {
              100 * last.test_accuracy, last.test_loss, last.epoch,
              result.train_seconds / static_cast<double>(result.history.size()));
   const double t90 = result.seconds_to_target(0.90);
-  if (t90 >= 0) fmt::print("; 90% test accuracy after {:.1f} s", t90);
+  if (t90 >= 0)
+    fmt::print("; 90% test accuracy after {:.1f} s of training ({:.1f} s with loading the data)", t90,
+               t90 + result.setup_seconds);
   fmt::print("\nrun directory: {}\n", result.run_dir.string());
   return 0;
 }

@@ -186,9 +186,11 @@ nlohmann::json TrainResult::to_json() const {
                    {"train_seconds", train_s},
                    {"elapsed_seconds", last.elapsed_seconds},
                    {"seconds_per_epoch", train_s / static_cast<double>(history.size())},
+                   {"setup_seconds", setup_seconds},
                    {"best_epoch", best_epoch},
                    {"stopped_early", stopped_early},
                    {"test", test.to_json(class_names)}};
+  if (double t = seconds_to_target(0.9); t >= 0) j["seconds_to_90"] = t;
   if (last.val_accuracy) {
     j["val_accuracy"] = *last.val_accuracy;
     j["val_loss"] = *last.val_loss;
@@ -198,6 +200,7 @@ nlohmann::json TrainResult::to_json() const {
 }
 
 TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume) {
+  const auto setup_start = Clock::now();
   TrainConfig config = resume ? load_run_config(given.out) : given;
   if (resume) config.out = given.out;
   config.validate();
@@ -243,6 +246,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   result.run_dir = run_dir;
   result.class_names = data.class_names;
   const double elapsed_before = state.history.empty() ? 0.0 : state.history.back().elapsed_seconds;
+  result.setup_seconds = seconds_since(setup_start);
   const auto run_start = Clock::now();
   const int64_t batches = train_loader.num_batches();
   auto params = model->parameters();

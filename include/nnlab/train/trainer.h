@@ -21,11 +21,14 @@ struct TrainResult {
   std::vector<EpochRecord> history;
   ClassificationMetrics test{1};  // the last epoch's test metrics
   std::vector<std::string> class_names;
-  int64_t best_epoch = 0;          // by validation accuracy (by test accuracy without a validation split)
+  int64_t best_epoch = 0;          // by validation accuracy (the last epoch without a validation split)
   double best_val_accuracy = 0;
   bool stopped_early = false;
   double train_seconds = 0;        // training passes only
-  double seconds_to_target(double test_accuracy) const;  // elapsed time when test accuracy first reached it (-1: never)
+  double setup_seconds = 0;        // loading and preparing the data and the model, before the first epoch
+  // Seconds of training and evaluation until the test accuracy first reached `accuracy`
+  // (-1: never); add setup_seconds for the wall time from the start.
+  double seconds_to_target(double accuracy) const;
   nlohmann::json to_json() const;  // test_accuracy, test_loss, epochs, train_seconds, ...
 };
 
