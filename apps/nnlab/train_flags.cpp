@@ -48,7 +48,8 @@ TrainFlags::TrainFlags(CLI::App& verb, int groups) {
     add(verb, "train-subset", &C::train_subset, "Train on a stratified subset of this many images (0: all)");
     add(verb, "normalize", &C::normalize, "Normalisation: train (training-split statistics), published, none");
     add(verb, "crop", &C::crop, "Augmentation: random crop with this much zero padding");
-    add(verb, "flip", &C::flip, "Augmentation: random horizontal flip");
+    add(verb, "flip", &C::flip,
+        "Augmentation: random horizontal flip: on, off, or auto (on for fashion-mnist, cifar10, cifar100)");
     add(verb, "workers", &C::workers, "Data-loading threads (0: load on the training thread)");
   }
   if (groups & Optimization) {
@@ -58,7 +59,7 @@ TrainFlags::TrainFlags(CLI::App& verb, int groups) {
     add(verb, "lr", &C::lr, "Learning rate (the peak for onecycle unless --max-lr)");
     add(verb, "momentum", &C::momentum, "sgd, rmsprop: momentum");
     add(verb, "nesterov", &C::nesterov, "sgd: Nesterov momentum");
-    add(verb, "weight-decay", &C::weight_decay, "L2 weight decay (decoupled for adamw)");
+    add(verb, "weight-decay", &C::weight_decay, "Weight decay (decoupled for adamw, L2 for the others)");
     add(verb, "decay-bias", &C::decay_bias, "Also decay biases and normalisation weights");
     add(verb, "beta1", &C::beta1, "adam, adamw: first-moment decay");
     add(verb, "beta2", &C::beta2, "adam, adamw: second-moment decay");

@@ -110,6 +110,12 @@ void TrainConfig::validate() const {
     require(is_activation_name(a),
             fmt::format("--activation '{}': accepted are relu, leaky_relu, sigmoid, tanh, gelu, identity", a));
   require(!early_stopping || val_fraction > 0, "--early-stopping needs a validation split (--val-fraction > 0)");
+  require(flip == "auto" || flip == "on" || flip == "off", fmt::format("--flip '{}': accepted are auto, on, off", flip));
+}
+
+bool TrainConfig::flip_images() const {
+  if (flip != "auto") return flip == "on";
+  return dataset == "fashion-mnist" || dataset == "cifar10" || dataset == "cifar100";
 }
 
 }  // namespace nnlab::train

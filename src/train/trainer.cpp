@@ -85,7 +85,7 @@ data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normali
   o.seed = c.seed;
   o.num_workers = c.workers;
   o.normalization = norm;
-  if (training) o.augment = {c.crop, c.flip};
+  if (training) o.augment = {c.crop, c.flip_images()};
   return o;
 }
 
