@@ -4,7 +4,6 @@
 // logits. Needs Debian's python3-torch (installed by `scripts/setup --tests`).
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -13,30 +12,14 @@
 #include "nnlab/io/safetensors.h"
 #include "nnlab/zoo/zoo.h"
 #include "support/golden.h"
+#include "support/torch_reference.h"
 
 using namespace nnlab;
 
 namespace {
 
-const char* kPython = "/usr/bin/python3";
-
-bool torch_available() {
-  static const bool ok = std::system((std::string(kPython) + " -c 'import torch' >/dev/null 2>&1").c_str()) == 0;
-  return ok;
-}
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  if (pclose(p) != 0) throw std::runtime_error("command failed: " + cmd + "\n" + out);
-  return out;
-}
-
 TEST(InteropTorch, WeightsMoveBothWaysWithTheSameLogits) {
-  if (!torch_available()) GTEST_SKIP() << "python3-torch is not installed (scripts/setup --tests installs it)";
+  if (auto why = nnlab::testing::torch_skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const std::vector<std::string> models{"logreg", "mlp", "lenet5", "alexnet", "vgg11", "vgg16", "resnet20", "resnet18"};
   const Shape shape{3, 32, 32};
   auto work = std::filesystem::temp_directory_path() / ("nnlab_interop_" + std::to_string(::getpid()));
@@ -58,11 +41,10 @@ TEST(InteropTorch, WeightsMoveBothWaysWithTheSameLogits) {
     io::save_safetensors(work / ("nnlab_" + name + ".safetensors"), model->state_dict());
     io::save_safetensors(work / ("nnlab_" + name + "_logits.safetensors"), {{"logits", (*model)(x), false}});
   }
-  const std::string script = std::string(NNLAB_SOURCE_DIR) + "/scripts/golden/torch_interop.py";
   std::string csv;
   for (auto& m : models) csv += (csv.empty() ? "" : ",") + m;
-  auto report = nlohmann::json::parse(
-      run(std::string(kPython) + " " + script + " --work " + work.string() + " --models " + csv + " --input 3x32x32"));
+  auto report = nlohmann::json::parse(nnlab::testing::run_reference_script(
+      "torch_interop.py", "--work " + work.string() + " --models " + csv + " --input 3x32x32"));
 
   for (const std::string& name : models) {
     EXPECT_LE(report.at(name).get<double>(), 1e-4) << name << ": nnlab weights in PyTorch give other logits";

@@ -1,0 +1,59 @@
+// nnlab train: trains a zoo model on a dataset into a run directory.
+#include <fmt/core.h>
+
+#include <set>
+
+#include "command.h"
+#include "nnlab/train/trainer.h"
+#include "progress.h"
+#include "train_flags.h"
+
+namespace {
+
+struct Options {
+  std::unique_ptr<nnlab::cli::TrainFlags> flags;
+  std::string resume;
+  std::string report_metric;
+  bool json = false;
+};
+
+int run(const Options& o) {
+  using namespace nnlab;
+  train::TrainConfig config = o.flags->resolve();
+  if (!o.resume.empty()) config.out = o.resume;
+  static const std::set<std::string> metrics{"val_accuracy",  "val_loss",       "test_accuracy",
+                                             "test_loss",     "train_accuracy", "train_loss"};
+  if (!o.report_metric.empty() && !metrics.count(o.report_metric))
+    cli::usage_error("--report-metric '" + o.report_metric +
+                     "': accepted are val_accuracy, val_loss, test_accuracy, test_loss, train_accuracy, train_loss");
+  cli::ProgressPrinter printer(o.json ? stderr : stdout, o.report_metric);
+  train::TrainResult result = train::train(config, printer, !o.resume.empty());
+  const auto& last = result.history.back();
+  if (o.json) {
+    fmt::print("{}\n", result.to_json().dump());
+    return 0;
+  }
+  fmt::print("\n{}\n{}", result.test.format_table(result.class_names), result.test.format_confusion(result.class_names));
+  fmt::print("test accuracy {:.2f}% (loss {:.4f}) after {} epochs; {:.2f} s per epoch of training",
+             100 * last.test_accuracy, last.test_loss, last.epoch,
+             result.train_seconds / static_cast<double>(result.history.size()));
+  const double t90 = result.seconds_to_target(0.90);
+  if (t90 >= 0)
+    fmt::print("; 90% test accuracy after {:.1f} s of training ({:.1f} s with loading the data)", t90,
+               t90 + result.setup_seconds);
+  fmt::print("\nrun directory: {}\n", result.run_dir.string());
+  return 0;
+}
+
+NNLAB_COMMAND("train", "Train a model (default: lenet5 on Fashion-MNIST)", [](CLI::App& verb) {
+  auto o = std::make_shared<Options>();
+  o->flags = std::make_unique<nnlab::cli::TrainFlags>(verb);
+  verb.add_option("--resume", o->resume, "Continue the run in this directory from its checkpoint");
+  verb.add_option("--report-metric", o->report_metric,
+                  "Print 'nnlab:report EPOCH VALUE' on stdout after each epoch for this metric "
+                  "(val_accuracy, val_loss, test_accuracy, test_loss, train_accuracy, train_loss)");
+  verb.add_flag("--json", o->json, "Print the final metrics as one JSON object on stdout");
+  return [o] { return run(*o); };
+});
+
+}  // namespace

@@ -1,0 +1,72 @@
+#include "nnlab/train/data_setup.h"
+
+#include <fmt/format.h>
+
+#include "nnlab/data/datasets.h"
+#include "nnlab/error.h"
+#include "nnlab/zoo/zoo.h"
+
+namespace nnlab::train {
+
+data::Dataset shape_for_model(const data::Dataset& split, const std::string& model, int64_t image_size) {
+  if (!split.is_image()) return split;
+  data::Dataset out = split;
+  if (image_size > 0 && (out.height != image_size || out.width != image_size))
+    out = data::resize_images(out, image_size, image_size);
+  if (zoo::model_info(model).only_32x32 && out.height == 28 && out.width == 28) out = data::pad_images(out, 32, 32);
+  return out;
+}
+
+PreparedData prepare_data(const TrainConfig& c) {
+  data::LoadOptions lo;
+  lo.name = c.dataset;
+  lo.data_dir = c.data_dir;
+  lo.svhn_extra = c.svhn_extra;
+  lo.target = c.target;
+  lo.image_size = c.image_size;
+  data::Splits splits = data::load_dataset(lo);
+
+  PreparedData p;
+  data::Dataset train = std::move(splits.train);
+  if (c.train_subset > 0 && c.train_subset < train.size()) {
+    // A stratified subset: the second part of a split that keeps train_subset samples.
+    const double keep = static_cast<double>(c.train_subset) / static_cast<double>(train.size());
+    train = data::stratified_split(train, keep, c.seed, "rest", "train").second;
+  }
+  if (c.val_fraction > 0) {
+    auto [tr, val] = data::split_train_val(train, c.val_fraction, c.seed);
+    train = std::move(tr);
+    p.val = std::move(val);
+  } else {
+    p.val = data::empty_like(train);
+    p.val.split = "val";
+  }
+
+  if (c.normalize == "train") {
+    p.normalization = data::compute_normalization(train);
+  } else if (c.normalize == "published") {
+    auto published = data::published_normalization(c.dataset);
+    if (!published)
+      throw ConfigError(fmt::format("--normalize published: no published statistics for '{}'; use --normalize train",
+                                    c.dataset));
+    p.normalization = *published;
+  }
+
+  if (!train.is_image() && c.model != "logreg" && c.model != "mlp")
+    throw ConfigError(fmt::format("{} takes images, but '{}' is a table of {} features; use --model logreg or mlp",
+                                  c.model, c.dataset, train.num_features));
+  p.train = shape_for_model(train, c.model, c.image_size);
+  p.val = shape_for_model(p.val, c.model, c.image_size);
+  p.test = shape_for_model(splits.test, c.model, c.image_size);
+  p.input = p.train.sample_shape();
+  p.num_classes = p.train.num_classes;
+  p.class_names = p.train.class_names;
+  if (c.binary && p.num_classes != 2)
+    throw ConfigError(fmt::format("--binary needs a two-class dataset; '{}' has {} classes", c.dataset, p.num_classes));
+  p.summary = fmt::format("{} from {}: {} train, {} validation, {} test, {} classes, input {}", c.dataset,
+                          p.train.source, p.train.size(), p.val.size(), p.test.size(), p.num_classes,
+                          fmt::join(p.input, "x"));
+  return p;
+}
+
+}  // namespace nnlab::train

@@ -1,0 +1,346 @@
+#include "nnlab/train/trainer.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "nnlab/autograd.h"
+#include "nnlab/backend.h"
+#include "nnlab/error.h"
+#include "nnlab/io/atomic_file.h"
+#include "nnlab/ops/loss.h"
+#include "nnlab/optim/clip_grad.h"
+#include "nnlab/optim/make_optimizer.h"
+#include "nnlab/optim/make_scheduler.h"
+#include "nnlab/optim/param_groups.h"
+#include "nnlab/train/checkpoint.h"
+#include "nnlab/train/data_setup.h"
+#include "nnlab/zoo/zoo.h"
+#include "train/binary_head.h"
+
+namespace nnlab::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// runs/<model>-<dataset>-<time>, claimed by creating it: runs started in the same second
+// (a tuner's workers) get -2, -3, ... rather than sharing a directory.
+fs::path claim_default_run_dir(const TrainConfig& c) {
+  std::string name = c.dataset;
+  for (char& ch : name)
+    if (ch == '/' || ch == ':') ch = '_';
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  const fs::path base = fs::path("runs") / fmt::format("{}-{}-{:%Y%m%d-%H%M%S}", c.model, name, fmt::localtime(now));
+  fs::create_directories(base.parent_path());
+  for (int i = 1;; ++i) {
+    fs::path dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
+    if (fs::create_directory(dir)) return dir;
+  }
+}
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, nn::Module& model) {
+  std::vector<optim::ParamGroup> groups;
+  if (c.weight_decay > 0 && !c.decay_bias) groups = optim::weight_decay_groups(model.named_parameters());
+  else groups.push_back({model.parameters()});
+  optim::OptimizerConfig oc;
+  oc.name = c.optimizer;
+  oc.lr = c.lr;
+  oc.weight_decay = c.weight_decay;
+  if (c.optimizer == "sgd" || c.optimizer == "rmsprop") oc.momentum = c.momentum;
+  if (c.optimizer == "sgd") oc.nesterov = c.nesterov;
+  if (c.optimizer == "adam" || c.optimizer == "adamw") {
+    oc.beta1 = c.beta1;
+    oc.beta2 = c.beta2;
+  }
+  return optim::make_optimizer(groups, oc);
+}
+
+std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& c, optim::Optimizer& opt,
+                                                    int64_t steps_per_epoch) {
+  optim::ScheduleConfig sc;
+  sc.name = c.schedule;
+  sc.epochs = c.epochs;
+  sc.steps_per_epoch = steps_per_epoch;
+  sc.warmup = c.warmup;
+  sc.gamma = c.gamma;
+  if (c.step_size > 0) sc.step_size = c.step_size;
+  sc.milestones = c.milestones;
+  sc.eta_min = c.min_lr;
+  if (c.max_lr > 0) sc.one_cycle.max_lr(c.max_lr);
+  sc.one_cycle.pct_start(c.pct_start);
+  sc.plateau.patience(c.patience).min_lr(c.min_lr).factor(c.gamma);
+  return optim::make_scheduler(opt, sc);
+}
+
+data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normalization& norm, bool training) {
+  data::DataLoaderOptions o;
+  o.batch_size = training ? c.batch_size : std::max<int64_t>(c.batch_size, 1000);
+  o.shuffle = training;
+  o.seed = c.seed;
+  o.num_workers = c.workers;
+  o.normalization = norm;
+  if (training) o.augment = {c.crop, c.flip_images()};
+  return o;
+}
+
+// The divergence guard's message: where it happened and what is left.
+[[noreturn]] void diverged(int64_t epoch, int64_t step, double loss, const fs::path& run_dir, int64_t epochs_done) {
+  std::string kept = epochs_done > 0 ? fmt::format("the checkpoint of epoch {} and its weights in {} are intact",
+                                                   epochs_done, run_dir.string())
+                                     : "no epoch had finished, so there is no checkpoint";
+  throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Train again with a lower "
+                          "--lr, with --clip-grad-norm, or check the data normalisation",
+                          epoch, step, loss, kept));
+}
+
+std::vector<Generator::State> generator_states(nn::Module& model) {
+  std::vector<Generator::State> out;
+  for (auto& [name, g] : model.named_generators()) out.push_back(g->state());
+  return out;
+}
+
+void restore_generators(nn::Module& model, const std::vector<Generator::State>& states) {
+  auto gens = model.named_generators();
+  if (gens.size() != states.size())
+    throw ConfigError(fmt::format("the checkpoint has {} random streams for a model with {}", states.size(),
+                                  gens.size()));
+  for (size_t i = 0; i < gens.size(); ++i) gens[i].second->set_state(states[i]);
+}
+
+void rewrite_metrics(const fs::path& file, const std::vector<EpochRecord>& history) {
+  std::string text;
+  for (const EpochRecord& r : history) text += r.to_json().dump() + "\n";
+  io::write_file_atomic(file, text);
+}
+
+}  // namespace
+
+std::shared_ptr<nn::Module> build_model(const TrainConfig& c, const Shape& input, int64_t num_classes) {
+  zoo::ModelOptions mo;
+  mo.name = c.model;
+  mo.input = input;
+  mo.classes = num_classes;
+  mo.hidden = c.hidden;
+  mo.activations = c.activation;
+  mo.batch_norm = c.bn;
+  mo.dropout = c.dropout;
+  mo.binary = c.binary;
+  mo.seed = c.seed;
+  return zoo::build(mo);
+}
+
+TrainConfig load_run_config(const fs::path& run_dir) {
+  const fs::path file = run_dir / "config.json";
+  if (!fs::exists(file))
+    throw IoError(fmt::format("{} has no config.json: --resume takes the run directory of an earlier nnlab train",
+                              run_dir.string()));
+  try {
+    return TrainConfig::from_json(nlohmann::json::parse(io::read_file(file)));
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
+  }
+}
+
+ClassificationMetrics evaluate(nn::Module& model, data::DataLoader& loader, int64_t num_classes, bool binary) {
+  ClassificationMetrics m(num_classes);
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  loader.start_epoch(0);
+  while (auto b = loader.next()) {
+    Tensor out = model(b->x);
+    if (binary) {
+      Tensor loss = binary_cross_entropy_with_logits(out, binary_targets(b->y));
+      m.update(two_class_logits(out), b->y, loss.item());
+    } else {
+      m.update(out, b->y, cross_entropy(out, b->y).item());
+    }
+  }
+  model.train(was_training);
+  return m;
+}
+
+double TrainResult::seconds_to_target(double accuracy) const {
+  for (const EpochRecord& r : history)
+    if (r.test_accuracy >= accuracy) return r.elapsed_seconds;
+  return -1;
+}
+
+nlohmann::json TrainResult::to_json() const {
+  const EpochRecord& last = history.back();
+  double train_s = 0;
+  for (const EpochRecord& r : history) train_s += r.train_seconds;
+  nlohmann::json j{{"run_dir", run_dir.string()},
+                   {"epochs", last.epoch},
+                   {"test_accuracy", last.test_accuracy},
+                   {"test_loss", last.test_loss},
+                   {"test_top5", last.test_top5},
+                   {"train_accuracy", last.train_accuracy},
+                   {"train_loss", last.train_loss},
+                   {"train_seconds", train_s},
+                   {"elapsed_seconds", last.elapsed_seconds},
+                   {"seconds_per_epoch", train_s / static_cast<double>(history.size())},
+                   {"setup_seconds", setup_seconds},
+                   {"best_epoch", best_epoch},
+                   {"stopped_early", stopped_early},
+                   {"test", test.to_json(class_names)}};
+  if (double t = seconds_to_target(0.9); t >= 0) j["seconds_to_90"] = t;
+  if (last.val_accuracy) {
+    j["val_accuracy"] = *last.val_accuracy;
+    j["val_loss"] = *last.val_loss;
+    j["best_val_accuracy"] = best_val_accuracy;
+  }
+  return j;
+}
+
+TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume) {
+  const auto setup_start = Clock::now();
+  TrainConfig config = resume ? load_run_config(given.out) : given;
+  if (resume) config.out = given.out;
+  config.validate();
+  set_num_threads(config.threads);
+  const fs::path run_dir = config.out.empty() ? claim_default_run_dir(config) : fs::path(config.out);
+  config.out = run_dir.string();
+  const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
+  if (!resume && fs::exists(checkpoint_file))
+    throw ConfigError(fmt::format("{} already holds a run: continue it with --resume {} or choose another --out",
+                                  run_dir.string(), run_dir.string()));
+  if (resume && !fs::exists(checkpoint_file))
+    observer.on_message("no checkpoint in " + run_dir.string() + " yet: starting the run from its first epoch");
+
+  PreparedData data = prepare_data(config);
+  observer.on_message(data.summary);
+  auto model = build_model(config, data.input, data.num_classes);
+  auto optimizer = make_optimizer(config, *model);
+  auto train_data = std::make_shared<const data::Dataset>(std::move(data.train));
+  data::DataLoader train_loader(train_data, loader_options(config, data.normalization, true));
+  data::DataLoader test_loader(std::make_shared<const data::Dataset>(std::move(data.test)),
+                               loader_options(config, data.normalization, false));
+  const bool has_val = data.val.size() > 0;
+  std::optional<data::DataLoader> val_loader;
+  if (has_val)
+    val_loader.emplace(std::make_shared<const data::Dataset>(std::move(data.val)),
+                       loader_options(config, data.normalization, false));
+  auto scheduler = make_scheduler(config, *optimizer, train_loader.num_batches());
+
+  TrainingState state;
+  state.normalization = data.normalization;
+  if (resume && fs::exists(checkpoint_file)) {
+    state = load_checkpoint(checkpoint_file, *model, *optimizer);
+    scheduler->load_state_dict(state.scheduler);
+    restore_generators(*model, state.generators);
+    observer.on_message(fmt::format("resumed {} after epoch {}", run_dir.string(), state.epochs_done));
+  }
+  fs::create_directories(run_dir);
+  io::write_file_atomic(run_dir / "config.json", config.to_json().dump(2) + "\n");
+  rewrite_metrics(run_dir / "metrics.jsonl", state.history);
+
+  const WeightsInfo weights_info{data.normalization, config.to_json(), data.input, data.class_names};
+  TrainResult result;
+  result.run_dir = run_dir;
+  result.class_names = data.class_names;
+  const double elapsed_before = state.history.empty() ? 0.0 : state.history.back().elapsed_seconds;
+  result.setup_seconds = seconds_since(setup_start);
+  const auto run_start = Clock::now();
+  const int64_t batches = train_loader.num_batches();
+  auto params = model->parameters();
+
+  for (int64_t epoch = state.epochs_done + 1; epoch <= config.epochs; ++epoch) {
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.lr = optimizer->lr(0);
+    model->train();
+    ClassificationMetrics running(data.num_classes);
+    train_loader.reset_wait_time();
+    const auto epoch_start = Clock::now();
+    train_loader.start_epoch(epoch);
+    int64_t step = 0;
+    while (auto batch = train_loader.next()) {
+      ++step;
+      Tensor out = (*model)(batch->x);
+      Tensor loss = config.binary
+                        ? binary_cross_entropy_with_logits(out, binary_targets(batch->y))
+                        : cross_entropy(out, batch->y, Reduction::Mean, static_cast<float>(config.label_smoothing));
+      const double loss_value = loss.item();
+      if (!std::isfinite(loss_value)) diverged(epoch, step, loss_value, run_dir, state.epochs_done);
+      optimizer->zero_grad();
+      loss.backward();
+      if (config.clip_grad_norm > 0) optim::clip_grad_norm_(params, config.clip_grad_norm);
+      optimizer->step();
+      if (scheduler->unit() == optim::StepUnit::Batch) scheduler->step();
+      running.update(config.binary ? two_class_logits(out.detach()) : out.detach(), batch->y, loss_value);
+      const double t = seconds_since(epoch_start);
+      observer.on_batch({epoch, config.epochs, step, batches, running.loss(), running.top1(),
+                         static_cast<double>(running.count()) / std::max(t, 1e-9),
+                         t / static_cast<double>(step) * static_cast<double>(batches - step)});
+    }
+    rec.train_seconds = seconds_since(epoch_start);
+    rec.data_wait_fraction = train_loader.wait_seconds() / std::max(rec.train_seconds, 1e-9);
+    rec.train_loss = running.loss();
+    rec.train_accuracy = running.top1();
+    rec.images_per_second = static_cast<double>(running.count()) / std::max(rec.train_seconds, 1e-9);
+
+    const auto eval_start = Clock::now();
+    if (val_loader) {
+      ClassificationMetrics v = evaluate(*model, *val_loader, data.num_classes, config.binary);
+      rec.val_loss = v.loss();
+      rec.val_accuracy = v.top1();
+    }
+    result.test = evaluate(*model, test_loader, data.num_classes, config.binary);
+    rec.test_loss = result.test.loss();
+    rec.test_accuracy = result.test.top1();
+    rec.test_top5 = result.test.top5();
+    rec.eval_seconds = seconds_since(eval_start);
+    rec.elapsed_seconds = elapsed_before + seconds_since(run_start);
+
+    if (scheduler->unit() == optim::StepUnit::Epoch) {
+      if (config.schedule == "plateau") scheduler->step(rec.val_loss.value_or(rec.train_loss));
+      else scheduler->step();
+    }
+
+    // Best model by validation accuracy; without a validation split, the latest.
+    const double score = rec.val_accuracy.value_or(static_cast<double>(epoch));
+    if (state.best_epoch == 0 || score > state.best_metric) {
+      state.best_epoch = epoch;
+      state.best_metric = score;
+      state.epochs_since_best = 0;
+      save_weights(run_dir / "best.safetensors", *model, weights_info);
+    } else {
+      ++state.epochs_since_best;
+    }
+    state.epochs_done = epoch;
+    state.history.push_back(rec);
+    state.scheduler = scheduler->state_dict();
+    state.generators = generator_states(*model);
+    save_weights(run_dir / "model.safetensors", *model, weights_info);
+    save_checkpoint(checkpoint_file, *model, *optimizer, state);
+    io::append_line_durable(run_dir / "metrics.jsonl", rec.to_json().dump());
+    observer.on_epoch(rec);
+
+    if (config.early_stopping > 0 && state.epochs_since_best >= config.early_stopping) {
+      result.stopped_early = true;
+      observer.on_message(fmt::format("early stopping: validation accuracy has not improved for {} epochs (best: "
+                                      "epoch {})",
+                                      state.epochs_since_best, state.best_epoch));
+      break;
+    }
+  }
+  if (state.history.empty()) throw Error("the run has no finished epoch to report");
+  if (result.test.count() == 0) {  // resumed after the last epoch: report the saved model
+    result.test = evaluate(*model, test_loader, data.num_classes, config.binary);
+  }
+  result.history = state.history;
+  result.best_epoch = state.best_epoch;
+  result.best_val_accuracy = has_val ? state.best_metric : 0.0;
+  for (const EpochRecord& r : result.history) result.train_seconds += r.train_seconds;
+  io::write_file_atomic(run_dir / "summary.json", result.to_json().dump(2) + "\n");
+  return result;
+}
+
+}  // namespace nnlab::train
