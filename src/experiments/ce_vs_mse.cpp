@@ -38,7 +38,7 @@ json curve_json(const Curve& c) {
           {"test_accuracy", c.test_accuracy}};
 }
 
-json run_json(const Run& r) {
+json run_json(const LogisticRun& r) {
   return {{"curve", curve_json(r.curve)},
           {"final_train_accuracy", r.final_train.accuracy},
           {"final_test_accuracy", r.final_test.accuracy},
@@ -64,7 +64,7 @@ json race(const BinaryProblem& p, const Settings& s, const LogisticParams& init,
           uint64_t seed, LogisticParams* ce_final = nullptr) {
   json out;
   for (BinaryLoss loss : {BinaryLoss::CrossEntropy, BinaryLoss::MseOnSigmoid}) {
-    Run r = train_logistic(p, init, run_options(s, loss, optimizer, seed));
+    LogisticRun r = train_logistic(p, init, run_options(s, loss, optimizer, seed));
     out[binary_loss_name(loss)] = run_json(r);
     if (loss == BinaryLoss::CrossEntropy && ce_final) *ce_final = r.final;
   }

@@ -132,7 +132,7 @@ Fit evaluate(const Tensor& x, std::span<const float> y, const LogisticParams& pa
   return fit;
 }
 
-Run train_logistic(const BinaryProblem& problem, const LogisticParams& init, const RunOptions& o) {
+LogisticRun train_logistic(const BinaryProblem& problem, const LogisticParams& init, const RunOptions& o) {
   if (o.iterations < 1 || o.eval_every < 1) throw ConfigError("a logistic run needs iterations ≥ 1 and eval_every ≥ 1");
   auto layer = make_layer(init);
   optim::OptimizerConfig oc;
@@ -143,7 +143,7 @@ Run train_logistic(const BinaryProblem& problem, const LogisticParams& init, con
   const bool full_batch = o.batch_size <= 0 || o.batch_size >= n;
   const Tensor y_all = targets(problem.y_train);
 
-  Run run;
+  LogisticRun run;
   auto record = [&](int64_t iteration) {
     const LogisticParams now = read_layer(*layer);
     const Fit train = evaluate(problem.x_train, problem.y_train, now);

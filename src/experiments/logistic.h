@@ -57,13 +57,13 @@ struct RunOptions {
   uint64_t seed = 0;       // minibatch order
 };
 
-struct Run {
+struct LogisticRun {
   Curve curve;
   LogisticParams final;
   Fit final_train, final_test;
 };
 
-Run train_logistic(const BinaryProblem& problem, const LogisticParams& init, const RunOptions& options);
+LogisticRun train_logistic(const BinaryProblem& problem, const LogisticParams& init, const RunOptions& options);
 
 // ‖∇_{w,b} L‖ over the whole training set at these parameters, from autograd.
 double gradient_norm(const BinaryProblem& problem, const LogisticParams& params, BinaryLoss loss);
