@@ -50,7 +50,7 @@ struct Settings {
 
 Settings settings_for(bool quick) {
   if (quick) return {2, 30, 2, 8, 1, 150};
-  return {5, 80, 4, 40, 3, 500};
+  return {10, 100, 4, 60, 3, 500};
 }
 
 // The Hessian-vector step: ε = 1e-2 · max(1, ‖θ‖) along a unit vector. Float32 gradients put
