@@ -5,6 +5,7 @@
 // from what this returns.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "experiments/child_run.h"
@@ -32,7 +33,7 @@ struct Budget {
 
 // Full: 2000 training images for 4 epochs and 1000 test images per evaluation, sized so
 // that the six models train in about half an hour on two cores. Quick: a smoke run.
-Budget budget_for(bool quick) { return quick ? Budget{128, 64, 1, 32} : Budget{2000, 1000, 4, 64}; }
+Budget budget_for(bool quick) { return quick ? Budget{64, 32, 1, 32} : Budget{2000, 1000, 4, 64}; }
 
 train::TrainConfig config_for(const std::string& model, const std::string& dataset, const Budget& b,
                               const ExperimentOptions& o) {
@@ -159,6 +160,9 @@ json measure_cnn_compare(const ExperimentOptions& options, ExperimentObserver& o
             {"lr", 1e-3},
             {"normalize", "train"},
             {"augmentation", "none"},
+            // The trainer evaluates in batches of max(batch size, 1000) (train/trainer.cpp,
+            // loader_options): the peak memory includes a forward pass over that many images.
+            {"eval_batch_size", std::max<int64_t>(b.batch_size, 1000)},
             {"seed", options.seed},
             {"threads", options.threads}}},
           {"models", models}};

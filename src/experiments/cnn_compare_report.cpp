@@ -56,15 +56,18 @@ rp::Figure curves(const json& models, const std::string& metric, const std::stri
   f.y.log = log;
   f.legend = "outside right top vertical";
   size_t k = 0;
+  double last_epoch = 0;
   for (const json& m : models) {
     rp::Series s{m.at("model").get<std::string>(), {}, {}, rp::SeriesStyle::LinesPoints, kColors[k++ % 6]};
     if (m.contains("history"))
       for (const json& e : m.at("history")) {
         s.x.push_back(number(e, "epoch"));
         s.y.push_back(number(e, metric));
+        last_epoch = std::max(last_epoch, s.x.back());
       }
     f.series.push_back(s);
   }
+  for (int e = 1; e <= static_cast<int>(last_epoch); ++e) f.x.ticks.emplace_back(e, std::to_string(e));  // whole epochs
   return f;
 }
 
@@ -157,13 +160,18 @@ void render_cnn_compare(const json& results, rp::Document& doc) {
                       rp::fixed(r.images_per_second, 1), rp::bytes(r.peak_rss),
                       r.model == "lenet5" ? "-" : rp::bytes(r.peak_rss - base_rss)});
   md.table(t);
-  md.paragraph(
+  md.paragraph(fmt::format(
       "Train accuracy: the running mean over the last epoch in training mode, as the trainer logs it (with dropout "
       "active for AlexNet). Test accuracy: after the last epoch. FLOPs: 2 × the multiply-adds of the convolution and "
       "fully connected layers for one image, forward. Training time: the training passes only (evaluation excluded); "
       "images/s: training images per second of those passes. Peak memory: the largest resident set of the model's "
       "`nnlab train` process (ru_maxrss from wait4), which includes the program and the dataset held in memory, so "
-      "LeNet-5's tiny model makes it a baseline; the last column is the excess over it.");
+      "LeNet-5's tiny model makes it a baseline; the last column is the excess over it.{}",
+      b.contains("eval_batch_size")
+          ? fmt::format(" The trainer evaluates in batches of {} images, so the peak includes the activations of a "
+                        "forward pass over that many.",
+                        b.at("eval_batch_size").get<int64_t>())
+          : std::string()));
   md.heading(2, "Learning curves");
   doc.figure(curves(models, "test_accuracy", "Test accuracy per epoch, all models", "test accuracy", false),
              "test-accuracy.png");

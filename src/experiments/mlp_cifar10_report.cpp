@@ -77,12 +77,11 @@ rp::Figure best_so_far_figure(const json& searches) {
   f.title = "Best validation accuracy so far, per search";
   f.x.label = "trial";
   f.y.label = "best validation accuracy so far";
-  f.legend = "bottom right";
+  f.legend = "outside right top vertical";
   size_t k = 0;
   for (const json& s : searches) {
     auto [x, y] = best_so_far(s);
-    f.series.push_back({s.at("name").get<std::string>() + " (" + s.at("sampler").get<std::string>() + ")", x, y,
-                        rp::SeriesStyle::LinesPoints, kSearchColors[k++ % 3]});
+    f.series.push_back({s.at("name").get<std::string>() + " search", x, y, rp::SeriesStyle::Steps, kSearchColors[k++ % 3]});
   }
   return f;
 }
@@ -102,6 +101,7 @@ rp::Figure final_figure(const json& final) {
     test.y.push_back(number(e, "test_accuracy"));
   }
   f.series = {train, test};
+  for (double e : train.x) f.x.ticks.emplace_back(e, std::to_string(static_cast<int>(e)));  // whole epochs
   return f;
 }
 

@@ -50,7 +50,7 @@ tune::SearchSpace full_space() {
       {"weight_decay", {{"type", "float"}, {"low", 1e-6}, {"high", 1e-3}, {"log", true}}},
       {"dropout", {{"type", "float"}, {"low", 0.0}, {"high", 0.5}}},
       {"depth", {{"type", "int"}, {"low", 1}, {"high", 3}}},
-      {"width", {{"type", "int"}, {"low", 32}, {"high", 512}, {"log", true}}},
+      {"width", {{"type", "int"}, {"low", 32}, {"high", 1024}, {"log", true}}},
       {"bn", {{"type", "categorical"}, {"choices", {true, false}}}},
       {"schedule", {{"type", "categorical"}, {"choices", {"none", "cosine"}}}},
   };
