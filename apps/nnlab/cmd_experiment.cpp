@@ -78,7 +78,8 @@ int run(const Flags& f) {
     return 0;
   }
   if (f.name == "render") {
-    if (f.dir.empty()) cli::usage_error("'experiment render' needs the experiment directory: nnlab experiment render DIR");
+    if (f.dir.empty())
+      cli::usage_error("'experiment render' needs the experiment directory: nnlab experiment render DIR");
     print_output(experiments::render_experiment(f.dir));
     return 0;
   }
@@ -90,8 +91,8 @@ int run(const Flags& f) {
   if (!f.data_dir.empty() && !fs::is_directory(f.data_dir))
     cli::usage_error(fmt::format("--data-dir {}: not a directory", f.data_dir));
   if (!f.out.empty() && fs::exists(f.out) && (!fs::is_directory(f.out) || !fs::is_empty(f.out)))
-    cli::usage_error(fmt::format("--out {}: exists and is not an empty directory; an experiment writes into a new one",
-                                 f.out));
+    cli::usage_error(
+        fmt::format("--out {}: exists and is not an empty directory; an experiment writes into a new one", f.out));
 
   experiments::ExperimentOptions o;
   o.out = f.out.empty() ? default_out(f.name) : fs::path(f.out);
@@ -110,8 +111,9 @@ NNLAB_COMMAND("experiment", "Run a course experiment into a report with plots (e
                 auto f = std::make_shared<Flags>();
                 verb.add_option("name", f->name, "list, render, or an experiment: " + names());
                 verb.add_option("dir", f->dir, "render: the experiment directory");
-                verb.add_option("--out", f->out, "Directory for report.md, results.json and plots (new or empty; "
-                                                 "default runs/NAME-TIME)");
+                verb.add_option("--out", f->out,
+                                "Directory for report.md, results.json and plots (new or empty; "
+                                "default runs/NAME-TIME)");
                 verb.add_flag("--quick", f->quick, "The short version (what the tests run)");
                 verb.add_option("--data-dir", f->data_dir, "Directory searched first for datasets (CIFAR-10, SVHN)");
                 cli::add_threads_flag(verb, f->threads);

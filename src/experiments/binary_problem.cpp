@@ -37,8 +37,7 @@ Tensor pixel_matrix(const data::Dataset& d, double mean, double std) {
   const int64_t f = d.sample_numel();
   Tensor x = Tensor::empty({d.size(), f});
   float* out = x.data();
-  for (size_t i = 0; i < d.pixels.size(); ++i)
-    out[i] = static_cast<float>((d.pixels[i] / 255.0 - mean) / std);
+  for (size_t i = 0; i < d.pixels.size(); ++i) out[i] = static_cast<float>((d.pixels[i] / 255.0 - mean) / std);
   return x;
 }
 
@@ -50,7 +49,8 @@ BinaryProblem load_breast_cancer(const std::filesystem::path& data_dir) {
   lo.data_dir = data_dir;
   data::Splits s = data::load_dataset(lo);
   if (s.train.num_classes != 2)
-    throw DataError(fmt::format("{}: breast-cancer should have 2 classes, has {}", s.train.source, s.train.num_classes));
+    throw DataError(
+        fmt::format("{}: breast-cancer should have 2 classes, has {}", s.train.source, s.train.num_classes));
   data::Normalization norm = data::compute_normalization(s.train);
   data::standardize_features(s.train, norm);
   data::standardize_features(s.test, norm);
@@ -88,9 +88,10 @@ BinaryProblem load_fashion_pair(const std::filesystem::path& data_dir, int64_t t
   BinaryProblem p;
   p.name = "fashion-mnist-pair";
   p.source = s.train.source;
-  p.standardisation = fmt::format("pixels scaled to [0, 1], then normalised with the training pair's mean {:.4f} and "
-                                  "standard deviation {:.4f}",
-                                  mean, std);
+  p.standardisation = fmt::format(
+      "pixels scaled to [0, 1], then normalised with the training pair's mean {:.4f} and "
+      "standard deviation {:.4f}",
+      mean, std);
   p.negative = train.class_names[0];
   p.positive = train.class_names[1];
   p.x_train = pixel_matrix(train, mean, std);

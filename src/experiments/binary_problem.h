@@ -13,11 +13,11 @@
 namespace nnlab::experiments {
 
 struct BinaryProblem {
-  std::string name;      // "breast-cancer", "fashion-mnist-pair"
-  std::string source;    // where the data was read from
-  std::string standardisation;  // how the features were scaled, for the report
-  std::string negative, positive;  // class names of label 0 and label 1
-  Tensor x_train, x_test;          // [N, F], contiguous
+  std::string name;                    // "breast-cancer", "fashion-mnist-pair"
+  std::string source;                  // where the data was read from
+  std::string standardisation;         // how the features were scaled, for the report
+  std::string negative, positive;      // class names of label 0 and label 1
+  Tensor x_train, x_test;              // [N, F], contiguous
   std::vector<float> y_train, y_test;  // 0 or 1
   int64_t features() const { return x_train.size(1); }
   int64_t train_size() const { return x_train.size(0); }

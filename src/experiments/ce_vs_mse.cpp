@@ -36,7 +36,9 @@ Settings settings_for(const std::string& problem, bool quick) {
 }
 
 json curve_json(const Curve& c) {
-  return {{"iteration", c.iteration}, {"loss", c.loss}, {"train_accuracy", c.train_accuracy},
+  return {{"iteration", c.iteration},
+          {"loss", c.loss},
+          {"train_accuracy", c.train_accuracy},
           {"test_accuracy", c.test_accuracy}};
 }
 
@@ -85,7 +87,8 @@ json logit_gradient_json(const BinaryProblem& p, const LogisticParams& reference
   }
   return {{"examples", g.size() / levels},
           {"levels", levels},
-          {"reference", "the final weights of the first seed's cross-entropy run with Adam, scaled per example and target logit"},
+          {"reference",
+           "the final weights of the first seed's cross-entropy run with Adam, scaled per example and target logit"},
           {"points", points},
           {"max_abs_error", {{"ce", err_ce}, {"mse", err_mse}}}};
 }
@@ -126,8 +129,8 @@ json measure_problem(const BinaryProblem& p, const ExperimentOptions& options, E
     const LogisticParams init = default_init(p.features(), seed);
     json entry{{"seed", seed}};
     for (const std::string opt : {"sgd", "adam"}) {
-      observer.on_message(fmt::format("ce-vs-mse: {}, seed {}/{}, {}: cross-entropy and squared error", p.name, k + 1,
-                                      kSeeds, opt));
+      observer.on_message(
+          fmt::format("ce-vs-mse: {}, seed {}/{}, {}: cross-entropy and squared error", p.name, k + 1, kSeeds, opt));
       entry[opt] = race(p, s, init, opt, seed, k == 0 && opt == "adam" ? &reference : nullptr);
     }
     out["seeds"].push_back(entry);

@@ -36,8 +36,8 @@ double iterations_to(const json& run, double target) {
 // The bar both losses race to: a fraction of the better of their two final training
 // accuracies on the same seed, so neither is judged against a lower bar of its own.
 double race_target(const json& pair, double fraction) {
-  return fraction * std::max(number(pair.at("ce"), "final_train_accuracy"),
-                             number(pair.at("mse"), "final_train_accuracy"));
+  return fraction *
+         std::max(number(pair.at("ce"), "final_train_accuracy"), number(pair.at("mse"), "final_train_accuracy"));
 }
 
 struct LossStats {
@@ -52,8 +52,10 @@ LossStats loss_stats(const json& problem, const std::string& opt, const std::str
     const json& pair = seed.at(opt);
     for (int k = 0; k < 2; ++k) {
       const double it = iterations_to(pair.at(loss), race_target(pair, k == 0 ? 0.90 : 0.95));
-      if (std::isfinite(it)) s.reach[k].push_back(it);
-      else ++s.missed[k];
+      if (std::isfinite(it))
+        s.reach[k].push_back(it);
+      else
+        ++s.missed[k];
     }
     s.train_accuracy.push_back(number(pair.at(loss), "final_train_accuracy"));
     s.test_accuracy.push_back(number(pair.at(loss), "final_test_accuracy"));
@@ -84,20 +86,20 @@ std::string race_sentence(const LossStats& ce, const LossStats& mse, int k, int6
     missed = fmt::format(" (means over the seeds that reached it: {} CE, {} MSE)", c.count, m.count);
   // Within 10 % of each other: no winner worth a ratio.
   if (std::max(c.mean, m.mean) < 1.1 * std::min(c.mean, m.mean))
-    return fmt::format("CE and MSE needed about as many iterations to reach {} % ({} vs {}){}", pct, rp::fixed(c.mean, 1),
-                       rp::fixed(m.mean, 1), missed);
+    return fmt::format("CE and MSE needed about as many iterations to reach {} % ({} vs {}){}", pct,
+                       rp::fixed(c.mean, 1), rp::fixed(m.mean, 1), missed);
   if (c.mean == 0 || m.mean == 0)  // one starts above the bar: a ratio would divide by zero
     return fmt::format("CE needed {} and MSE {} iterations on average to reach {} %{}", rp::fixed(c.mean, 1),
                        rp::fixed(m.mean, 1), pct, missed);
   if (m.mean > c.mean)
     return fmt::format("MSE needed {} as many iterations as CE to reach {} % ({} vs {}){}", rp::ratio(m.mean / c.mean),
                        pct, rp::fixed(m.mean, 1), rp::fixed(c.mean, 1), missed);
-  return fmt::format("CE needed {} as many iterations as MSE to reach {} % ({} vs {}){}", rp::ratio(c.mean / m.mean), pct,
-                     rp::fixed(c.mean, 1), rp::fixed(m.mean, 1), missed);
+  return fmt::format("CE needed {} as many iterations as MSE to reach {} % ({} vs {}){}", rp::ratio(c.mean / m.mean),
+                     pct, rp::fixed(c.mean, 1), rp::fixed(m.mean, 1), missed);
 }
 
-rp::Figure curves_figure(const std::string& title, const json& by_opt, const std::string& metric, const std::string& ylabel,
-                         bool log, bool log_x = false) {
+rp::Figure curves_figure(const std::string& title, const json& by_opt, const std::string& metric,
+                         const std::string& ylabel, bool log, bool log_x = false) {
   rp::Figure f;
   f.title = title;
   f.x.label = log_x ? "iteration (optimizer steps, log scale)" : "iteration (optimizer steps)";
@@ -153,14 +155,15 @@ void render_gradient(const json& p, rp::Document& doc, std::vector<std::string>&
   doc.figure(f, name + "-dl-dz.png");
   const double e_ce = number(g.at("max_abs_error"), "ce"), e_mse = number(g.at("max_abs_error"), "mse");
   const std::string agree = fmt::format(
-      "Measured by autograd at {} points ({} positive training examples × {} predicted probabilities spread over (0, 1), "
+      "Measured by autograd at {} points ({} positive training examples × {} predicted probabilities spread over (0, "
+      "1), "
       "{}), ∂L/∂z matches the formulas to within {} (cross-entropy) and {} (squared error), the largest absolute "
       "deviation.",
       g.at("points").size(), g.at("examples").get<int>(), g.at("levels").get<int>(),
-      g.at("reference").get<std::string>(), rp::significant(e_ce, 2),
-      rp::significant(e_mse, 2));
+      g.at("reference").get<std::string>(), rp::significant(e_ce, 2), rp::significant(e_mse, 2));
   const std::string vanish = fmt::format(
-      "At the most confidently wrong point measured (p = {}), cross-entropy's gradient is {} and the squared error's {}: "
+      "At the most confidently wrong point measured (p = {}), cross-entropy's gradient is {} and the squared error's "
+      "{}: "
       "{} smaller, because the sigmoid's slope p(1 - p) multiplies the squared error's gradient and vanishes as p → 0.",
       rp::significant(p_min, 2), rp::significant(ce_at_min, 3), rp::significant(mse_at_min, 3),
       rp::ratio(std::fabs(ce_at_min / mse_at_min)));
@@ -206,9 +209,10 @@ void render_saturated(const json& p, rp::Document& doc, std::vector<std::string>
         rp::percent(number(pair.at("mse"), "final_train_accuracy")), rp::percent(target), when(ce_it), when(mse_it)));
   }
   md.bullets(lines);
-  findings.push_back(fmt::format("{}, saturated start: the squared error's initial gradient is {} smaller than "
-                                 "cross-entropy's. {} {}",
-                                 name, rp::ratio(g_ce / g_mse), lines[0], lines[1]));
+  findings.push_back(
+      fmt::format("{}, saturated start: the squared error's initial gradient is {} smaller than "
+                  "cross-entropy's. {} {}",
+                  name, rp::ratio(g_ce / g_mse), lines[0], lines[1]));
 }
 
 void render_problem(const json& p, int seeds, rp::Document& doc, std::vector<std::string>& findings) {
@@ -245,10 +249,10 @@ void render_problem(const json& p, int seeds, rp::Document& doc, std::vector<std
       "Iterations to reach 90 % and 95 % of the final accuracy: the first measured iteration at which the training "
       "accuracy reaches that fraction of the better of the two losses' final training accuracies on the same seed, so "
       "both losses race to the same bar. Mean ± standard deviation over the seeds.");
-  rp::Table t{{"optimizer", "loss", "iterations to 90 %", "iterations to 95 %", "final train accuracy",
-               "final test accuracy"},
-              {rp::Align::Left, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right},
-              {}};
+  rp::Table t{
+      {"optimizer", "loss", "iterations to 90 %", "iterations to 95 %", "final train accuracy", "final test accuracy"},
+      {rp::Align::Left, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right},
+      {}};
   std::vector<std::string> claims;
   for (const std::string opt : {"sgd", "adam"}) {
     LossStats st[2] = {loss_stats(p, opt, "ce"), loss_stats(p, opt, "mse")};
@@ -260,7 +264,8 @@ void render_problem(const json& p, int seeds, rp::Document& doc, std::vector<std
     Summary te_ce = summarize(st[0].test_accuracy), te_mse = summarize(st[1].test_accuracy);
     claims.push_back(fmt::format("{}: {}; {}. Final test accuracy {} (CE) vs {} (MSE).", opt_title(opt),
                                  race_sentence(st[0], st[1], 0, budget), race_sentence(st[0], st[1], 1, budget),
-                                 rp::percent_mean_std(te_ce.mean, te_ce.std), rp::percent_mean_std(te_mse.mean, te_mse.std)));
+                                 rp::percent_mean_std(te_ce.mean, te_ce.std),
+                                 rp::percent_mean_std(te_mse.mean, te_mse.std)));
   }
   md.table(t);
   md.bullets(claims);
@@ -279,7 +284,8 @@ void render_ce_vs_mse(const json& results, rp::Document& doc) {
   md.heading(1, "Cross-entropy vs squared error for logistic regression");
   md.paragraph(
       "One logit z = w·x + b and a sigmoid output p = σ(z), trained twice from the same initialisation with the same "
-      "minibatches, optimizer and learning rate: once with binary cross-entropy, L = -y log p - (1 - y) log(1 - p), and "
+      "minibatches, optimizer and learning rate: once with binary cross-entropy, L = -y log p - (1 - y) log(1 - p), "
+      "and "
       "once with the squared error of the sigmoid output, L = (p - y)². Both SGD and Adam. The weights start from "
       "nn.Linear's default initialisation (a new one per seed); accuracy counts p ≥ 0.5 as the positive class.");
   const size_t summary_at = md.position();

@@ -21,7 +21,7 @@ struct ChildResult {
 };
 
 struct ChildOptions {
-  std::vector<std::string> argv;  // argv[0] is a path to the program
+  std::vector<std::string> argv;                   // argv[0] is a path to the program
   std::filesystem::path stdout_file, stderr_file;  // the child's output, written there
   // Called about every `poll` while the child runs (to report progress from its files).
   std::function<void()> on_poll;

@@ -63,9 +63,8 @@ json count_model(const train::TrainConfig& c, const Shape& image, int64_t classe
   mo.classes = classes;
   mo.seed = c.seed;
   auto model = zoo::build(mo);
-  return {{"parameters", model->num_parameters()},
-          {"flops", zoo::forward_flops(*model, mo.input)},
-          {"input", mo.input}};
+  return {
+      {"parameters", model->num_parameters()}, {"flops", zoo::forward_flops(*model, mo.input)}, {"input", mo.input}};
 }
 
 std::vector<json> read_jsonl(const fs::path& file) {
@@ -84,8 +83,7 @@ std::string last_lines(const fs::path& file, int n) {
   while (std::getline(in, line)) lines.push_back(line);
   std::string out;
   const size_t keep = static_cast<size_t>(n);
-  for (size_t i = lines.size() > keep ? lines.size() - keep : 0; i < lines.size(); ++i)
-    out += lines[i] + "\n";
+  for (size_t i = lines.size() > keep ? lines.size() - keep : 0; i < lines.size(); ++i) out += lines[i] + "\n";
   return out;
 }
 
@@ -131,8 +129,9 @@ json train_one(const std::string& model, const train::TrainConfig& c, const Expe
 
 json measure_cnn_compare(const ExperimentOptions& options, ExperimentObserver& observer) {
   if (options.trainer.empty())
-    throw ConfigError("cnn-compare trains each model in its own `nnlab train` process to measure its peak memory: "
-                      "ExperimentOptions::trainer must name the nnlab program");
+    throw ConfigError(
+        "cnn-compare trains each model in its own `nnlab train` process to measure its peak memory: "
+        "ExperimentOptions::trainer must name the nnlab program");
   const Budget b = budget_for(options.quick);
   const json choice = choose_dataset("svhn", "fashion-mnist", options.data_dir);
   const std::string dataset = choice.at("used");

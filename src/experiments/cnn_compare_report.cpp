@@ -96,8 +96,8 @@ void render_findings(const std::vector<Row>& rows, rp::Markdown& md) {
   }
   if (const Row* r = extreme(rows, &Row::parameters, true)) {
     const Row* f = extreme(rows, &Row::flops, true);
-    lines.push_back(fmt::format("Most parameters: {} ({}); most computation: {} ({}FLOPs per image, forward).", r->model,
-                                rp::si(r->parameters), f->model, rp::si(f->flops)));
+    lines.push_back(fmt::format("Most parameters: {} ({}); most computation: {} ({}FLOPs per image, forward).",
+                                r->model, rp::si(r->parameters), f->model, rp::si(f->flops)));
   }
   if (const Row* r = extreme(rows, &Row::peak_rss, true)) {
     const Row* low = extreme(rows, &Row::peak_rss, false);
@@ -105,7 +105,8 @@ void render_findings(const std::vector<Row>& rows, rp::Markdown& md) {
                                 rp::bytes(r->peak_rss)));
   }
   for (const Row& r : rows)
-    if (r.failed) lines.push_back(fmt::format("{} failed; see its line in the table and logs/{}.log.", r.model, r.model));
+    if (r.failed)
+      lines.push_back(fmt::format("{} failed; see its line in the table and logs/{}.log.", r.model, r.model));
   md.heading(2, "Findings").bullets(lines);
 }
 
@@ -148,8 +149,8 @@ void render_cnn_compare(const json& results, rp::Document& doc) {
   md.heading(2, "Results");
   rp::Table t{{"model", "train accuracy", "test accuracy", "parameters", "FLOPs / image", "training time", "images/s",
                "peak memory", "above LeNet-5"},
-              {rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
-               rp::Align::Right, rp::Align::Right, rp::Align::Right},
+              {rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
+               rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right},
               {}};
   double base_rss = NAN;
   for (const Row& r : rows)

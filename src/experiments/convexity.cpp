@@ -100,7 +100,8 @@ std::vector<double> permute_hidden_units(const std::vector<double>& theta, const
     const int64_t src = perm[static_cast<size_t>(i)];
     for (int64_t j = 0; j < f; ++j) p[static_cast<size_t>(i * f + j)] = theta[static_cast<size_t>(src * f + j)];
     p[static_cast<size_t>(b1 + i)] = theta[static_cast<size_t>(b1 + src)];
-    for (int64_t r = 0; r < out; ++r) p[static_cast<size_t>(w2 + r * h + i)] = theta[static_cast<size_t>(w2 + r * h + src)];
+    for (int64_t r = 0; r < out; ++r)
+      p[static_cast<size_t>(w2 + r * h + i)] = theta[static_cast<size_t>(w2 + r * h + src)];
   }
   return p;
 }
@@ -141,12 +142,15 @@ class Probe {
  public:
   Probe(const ModelSpec& spec, LossKind kind, const Tensor& x, const std::vector<int32_t>& labels, const Tensor& xs,
         const std::vector<int32_t>& ls)
-      : spec_(spec), x_(x),
+      : spec_(spec),
+        x_(x),
         loss_(build_model(spec, x.size(1), 0), x, labels, 2, kind),
         shuffled_(build_model(spec, x.size(1), 0), xs, ls, 2, kind) {}
 
   int64_t size() const { return loss_.size(); }
-  std::vector<double> random_point(uint64_t seed) const { return flatten_parameters(*build_model(spec_, x_.size(1), seed)); }
+  std::vector<double> random_point(uint64_t seed) const {
+    return flatten_parameters(*build_model(spec_, x_.size(1), seed));
+  }
   std::vector<Shape> shapes() {
     std::vector<Shape> s;
     for (const Tensor& p : loss_.model().parameters()) s.push_back(p.shape());
@@ -176,9 +180,8 @@ class Probe {
       for (size_t i = 0; i < a.size(); ++i) diff += (a[i] - b[i]) * (a[i] - b[i]);
       noise = std::max(noise, std::sqrt(diff));
     }
-    return {{"lambda_min", lz.min}, {"lambda_max", lz.max},       {"lanczos_steps", lz.steps},
-            {"step", eps},          {"product_noise", noise},     {"loss", value(theta)},
-            {"theta_norm", norm(theta)}};
+    return {{"lambda_min", lz.min},   {"lambda_max", lz.max}, {"lanczos_steps", lz.steps}, {"step", eps},
+            {"product_noise", noise}, {"loss", value(theta)}, {"theta_norm", norm(theta)}};
   }
 
   // Gaps L(t·a + (1−t)·b) − (t·L(a) + (1−t)·L(b)) at the test fractions; convexity needs ≤ 0.
@@ -230,8 +233,12 @@ json measure_config(const ModelSpec& spec, LossKind kind, const Tensor& x, const
                     const Tensor& xs, const std::vector<int32_t>& ls, const Settings& s, uint64_t seed) {
   Probe probe(spec, kind, x, labels, xs, ls);
   Generator rng(Generator::mix(seed, 17));
-  json out{{"model", spec.name}, {"description", spec.description}, {"loss", loss_name(kind)},
-           {"parameters", probe.size()}, {"points", json::array()}, {"random_segments", json::array()},
+  json out{{"model", spec.name},
+           {"description", spec.description},
+           {"loss", loss_name(kind)},
+           {"parameters", probe.size()},
+           {"points", json::array()},
+           {"random_segments", json::array()},
            {"equivalent_segments", json::array()}};
   uint64_t next_seed = 1;
   auto point = [&] { return probe.random_point(Generator::mix(seed, next_seed++)); };
@@ -242,7 +249,8 @@ json measure_config(const ModelSpec& spec, LossKind kind, const Tensor& x, const
   }
   const std::vector<Shape> shapes = probe.shapes();
   for (int q = 0; q < s.trained_pairs; ++q) {
-    const std::vector<double> a = trained_point(spec, x, labels, kind, Generator::mix(seed, next_seed++), s.train_steps);
+    const std::vector<double> a =
+        trained_point(spec, x, labels, kind, Generator::mix(seed, next_seed++), s.train_steps);
     std::vector<double> b;
     std::string how;
     if (spec.hidden.empty()) {
@@ -284,19 +292,21 @@ json measure_convexity(const ExperimentOptions& options, ExperimentObserver& obs
     ls[i] = labels[static_cast<size_t>(order[i])];
   }
 
-  json results{{"data", {{"name", data.name},
-                         {"source", data.source},
-                         {"examples", x.size(0)},
-                         {"features", f},
-                         {"standardisation", data.standardisation}}},
-               {"settings", {{"points", s.points},
-                             {"lanczos_steps", s.lanczos_steps},
-                             {"noise_directions", s.noise_directions},
-                             {"random_segments", s.random_segments},
-                             {"trained_pairs", s.trained_pairs},
-                             {"train_steps", s.train_steps},
-                             {"relative_step", kRelativeStep},
-                             {"fractions", kFractions}}},
+  json results{{"data",
+                {{"name", data.name},
+                 {"source", data.source},
+                 {"examples", x.size(0)},
+                 {"features", f},
+                 {"standardisation", data.standardisation}}},
+               {"settings",
+                {{"points", s.points},
+                 {"lanczos_steps", s.lanczos_steps},
+                 {"noise_directions", s.noise_directions},
+                 {"random_segments", s.random_segments},
+                 {"trained_pairs", s.trained_pairs},
+                 {"train_steps", s.train_steps},
+                 {"relative_step", kRelativeStep},
+                 {"fractions", kFractions}}},
                // How the report turns noise into tolerances (convexity_report.cpp applies it).
                {"tolerance_rule", {{"hessian_noise_factor", 10}, {"loss_noise_factor", 10}, {"loss_ulps", 4}}},
                {"configs", json::array()}};

@@ -25,9 +25,9 @@ std::string loss_title(const std::string& loss) {
 // What one configuration's numbers say, under the tolerance rule results.json states.
 struct Verdict {
   double lambda_min = INFINITY, lambda_max = -INFINITY, ratio = NAN;  // over the points
-  double noise = 0, tol_h = 0;                   // largest product error; Hessian tolerance
+  double noise = 0, tol_h = 0;                                        // largest product error; Hessian tolerance
   int negative_points = 0, points = 0;
-  double tol_l = 0, max_gap = -INFINITY;         // loss tolerance; largest midpoint gap
+  double tol_l = 0, max_gap = -INFINITY;  // loss tolerance; largest midpoint gap
   int random_violations = 0, random_tests = 0, equivalent_violations = 0, equivalent_tests = 0;
   bool convex() const { return negative_points == 0 && random_violations == 0 && equivalent_violations == 0; }
 };
@@ -119,17 +119,18 @@ void render_findings(const json& configs, const std::vector<Verdict>& verdicts, 
 
 void render_validation(const json& configs, rp::Markdown& md) {
   rp::Table t{{"loss", "parameters", "exact λ_min", "Lanczos λ_min", "exact λ_max", "Lanczos λ_max", "Lanczos steps"},
-              {rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
-               rp::Align::Right},
+              {rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
+               rp::Align::Right, rp::Align::Right},
               {}};
   std::vector<std::string> lines;
   for (const json& c : configs) {
     if (!c.contains("validation")) continue;
     const json& v = c.at("validation");
-    t.rows.push_back({c.at("loss").get<std::string>(), std::to_string(v.at("parameters").get<int>()),
-                      rp::significant(number(v, "exact_lambda_min"), 4), rp::significant(number(v, "lanczos_lambda_min"), 4),
-                      rp::significant(number(v, "exact_lambda_max"), 5), rp::significant(number(v, "lanczos_lambda_max"), 5),
-                      std::to_string(v.at("lanczos_steps").get<int>())});
+    t.rows.push_back(
+        {c.at("loss").get<std::string>(), std::to_string(v.at("parameters").get<int>()),
+         rp::significant(number(v, "exact_lambda_min"), 4), rp::significant(number(v, "lanczos_lambda_min"), 4),
+         rp::significant(number(v, "exact_lambda_max"), 5), rp::significant(number(v, "lanczos_lambda_max"), 5),
+         std::to_string(v.at("lanczos_steps").get<int>())});
     const double scale = number(v, "exact_lambda_max");
     lines.push_back(fmt::format(
         "{}: Lanczos's extreme eigenvalues differ from the exact ones by {} (smallest) and {} (largest), relative to "
@@ -153,16 +154,16 @@ void render_validation(const json& configs, rp::Markdown& md) {
 }
 
 void render_tables(const json& configs, const std::vector<Verdict>& verdicts, rp::Markdown& md) {
-  rp::Table h{{"model", "loss", "parameters", "λ_min", "λ_max", "λ_min / λ_max", "product error", "τ_H",
-               "points below -τ_H"},
-              {rp::Align::Left, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
-               rp::Align::Right, rp::Align::Right, rp::Align::Right},
-              {}};
-  rp::Table m{{"model", "loss", "random segments violated", "equivalent segments violated", "largest gap", "τ_L",
-               "verdict"},
-              {rp::Align::Left, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
-               rp::Align::Left},
-              {}};
+  rp::Table h{
+      {"model", "loss", "parameters", "λ_min", "λ_max", "λ_min / λ_max", "product error", "τ_H", "points below -τ_H"},
+      {rp::Align::Left, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
+       rp::Align::Right, rp::Align::Right, rp::Align::Right},
+      {}};
+  rp::Table m{
+      {"model", "loss", "random segments violated", "equivalent segments violated", "largest gap", "τ_L", "verdict"},
+      {rp::Align::Left, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
+       rp::Align::Left},
+      {}};
   for (size_t i = 0; i < configs.size(); ++i) {
     const json& c = configs[i];
     const Verdict& v = verdicts[i];

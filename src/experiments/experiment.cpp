@@ -27,16 +27,20 @@ const std::vector<Definition>& definitions() {
   static const std::vector<Definition> all{
       {{"ce-vs-mse",
         "Logistic regression with cross-entropy vs squared error on the sigmoid: convergence, dL/dz, saturation"},
-       measure_ce_vs_mse, render_ce_vs_mse},
+       measure_ce_vs_mse,
+       render_ce_vs_mse},
       {{"convexity",
         "Is the loss convex in the parameters? Hessian eigenvalues (Lanczos) and midpoint tests, linear to ReLU nets"},
-       measure_convexity, render_convexity},
+       measure_convexity,
+       render_convexity},
       {{"mlp-cifar10",
         "MLP on CIFAR-10 (Fashion-MNIST when absent): grid, random and GP search; the best retrained and tested"},
-       measure_mlp_cifar10, render_mlp_cifar10},
+       measure_mlp_cifar10,
+       render_mlp_cifar10},
       {{"cnn-compare",
         "LeNet-5, AlexNet, VGG-11/16, ResNet-20/18 on SVHN (Fashion-MNIST when absent) under one budget"},
-       measure_cnn_compare, render_cnn_compare},
+       measure_cnn_compare,
+       render_cnn_compare},
   };
   return all;
 }
@@ -53,11 +57,13 @@ void check_output_dir(const fs::path& dir) {
   if (dir.empty()) throw ConfigError("the experiment needs an output directory (--out DIR)");
   std::error_code ec;
   if (!fs::exists(dir, ec)) return;
-  if (!fs::is_directory(dir, ec)) throw ConfigError(fmt::format("--out {}: exists and is not a directory", dir.string()));
+  if (!fs::is_directory(dir, ec))
+    throw ConfigError(fmt::format("--out {}: exists and is not a directory", dir.string()));
   if (!fs::is_empty(dir, ec))
-    throw ConfigError(fmt::format("--out {}: the directory is not empty; choose a new directory (an experiment never "
-                                  "overwrites results)",
-                                  dir.string()));
+    throw ConfigError(
+        fmt::format("--out {}: the directory is not empty; choose a new directory (an experiment never "
+                    "overwrites results)",
+                    dir.string()));
 }
 
 // How to run this again: the command and the options it ran with.
@@ -72,11 +78,12 @@ void render_reproduce(const nlohmann::json& results, report::Document& doc) {
   auto& md = doc.md();
   md.heading(2, "Reproduce");
   md.code(cmd, "sh");
-  md.paragraph(fmt::format("nnlab {} on {}; the measurement took {:.1f} s. Every number above is rendered from "
-                           "results.json, which holds all of the measurements; `nnlab experiment render DIR` "
-                           "writes this report again from it.",
-                           results.value("nnlab_version", std::string("?")),
-                           results.value("backend", std::string("?")), results.value("seconds", 0.0)));
+  md.paragraph(
+      fmt::format("nnlab {} on {}; the measurement took {:.1f} s. Every number above is rendered from "
+                  "results.json, which holds all of the measurements; `nnlab experiment render DIR` "
+                  "writes this report again from it.",
+                  results.value("nnlab_version", std::string("?")), results.value("backend", std::string("?")),
+                  results.value("seconds", 0.0)));
 }
 
 ExperimentOutput render_into(const fs::path& dir, const nlohmann::json& results, const report::PlotOptions& plot) {

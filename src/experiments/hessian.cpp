@@ -1,8 +1,8 @@
 #include "nnlab/experiments/hessian.h"
 
-#include <Eigen/Eigenvalues>
 #include <fmt/format.h>
 
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 
@@ -44,8 +44,8 @@ std::vector<double> hessian_vector_product(LossFunction& f, std::span<const doub
                                            double eps) {
   const size_t n = theta.size();
   if (v.size() != n || static_cast<int64_t>(n) != f.size())
-    throw ShapeError(fmt::format("Hessian-vector product: θ has {} values, v {}, the loss takes {}", n, v.size(),
-                                 f.size()));
+    throw ShapeError(
+        fmt::format("Hessian-vector product: θ has {} values, v {}, the loss takes {}", n, v.size(), f.size()));
   std::vector<double> plus(n), minus(n), g_plus(n), g_minus(n);
   for (size_t i = 0; i < n; ++i) {
     plus[i] = theta[i] + eps * v[i];
@@ -110,8 +110,8 @@ LanczosResult lanczos(const LinearOperator& op, int64_t n, int steps, Generator&
   }
   const Eigen::Index m = static_cast<Eigen::Index>(alpha.size());
   Eigen::VectorXd diag = Eigen::Map<const Eigen::VectorXd>(alpha.data(), m);
-  Eigen::VectorXd sub = m > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(beta.data(), m - 1))
-                              : Eigen::VectorXd(0);
+  Eigen::VectorXd sub =
+      m > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(beta.data(), m - 1)) : Eigen::VectorXd(0);
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
   solver.computeFromTridiagonal(diag, sub, Eigen::EigenvaluesOnly);
   if (solver.info() != Eigen::Success) throw Error("Lanczos: the tridiagonal eigenvalue problem did not converge");

@@ -1,8 +1,8 @@
 #include "experiments/linear_hessian.h"
 
-#include <Eigen/Eigenvalues>
 #include <fmt/format.h>
 
+#include <Eigen/Eigenvalues>
 #include <cmath>
 
 #include "nnlab/error.h"
@@ -51,8 +51,8 @@ std::vector<double> linear_mse_hessian(const Tensor& x, int64_t classes) {
 std::vector<double> linear_ce_hessian(const Tensor& x, std::span<const double> theta, int64_t classes) {
   const int64_t f = x.size(1);
   if (static_cast<int64_t>(theta.size()) != classes * (f + 1))
-    throw ShapeError(fmt::format("linear_ce_hessian: {} parameters for {} classes and {} features", theta.size(),
-                                 classes, f));
+    throw ShapeError(
+        fmt::format("linear_ce_hessian: {} parameters for {} classes and {} features", theta.size(), classes, f));
   const Eigen::MatrixXd a = augmented(x);
   const int64_t n = classes * (f + 1);
   std::vector<double> h(static_cast<size_t>(n * n), 0.0);
@@ -80,8 +80,8 @@ std::vector<double> linear_ce_hessian(const Tensor& x, std::span<const double> t
 std::vector<double> symmetric_eigenvalues(std::span<const double> matrix, int64_t n) {
   if (static_cast<int64_t>(matrix.size()) != n * n)
     throw ShapeError(fmt::format("symmetric_eigenvalues: {} values for a {}×{} matrix", matrix.size(), n, n));
-  Eigen::MatrixXd m = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-      matrix.data(), n, n);
+  Eigen::MatrixXd m =
+      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(matrix.data(), n, n);
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(m, Eigen::EigenvaluesOnly);
   if (solver.info() != Eigen::Success) throw Error("symmetric_eigenvalues: the eigensolver did not converge");
   return {solver.eigenvalues().data(), solver.eigenvalues().data() + n};

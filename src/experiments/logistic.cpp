@@ -45,7 +45,8 @@ Tensor loss_of(const Tensor& z, const Tensor& y, BinaryLoss loss) {
 // Rows `rows` of x, and their targets, as a batch.
 std::pair<Tensor, Tensor> gather(const Tensor& x, std::span<const float> y, std::span<const int64_t> rows) {
   const int64_t f = x.size(1);
-  Tensor bx = Tensor::empty({static_cast<int64_t>(rows.size()), f}), by = Tensor::empty({static_cast<int64_t>(rows.size()), 1});
+  Tensor bx = Tensor::empty({static_cast<int64_t>(rows.size()), f}),
+         by = Tensor::empty({static_cast<int64_t>(rows.size()), 1});
   const float* src = x.data();
   for (size_t i = 0; i < rows.size(); ++i) {
     std::memcpy(bx.data() + static_cast<int64_t>(i) * f, src + rows[i] * f, sizeof(float) * static_cast<size_t>(f));
@@ -70,7 +71,8 @@ LogisticParams default_init(int64_t features, uint64_t seed) {
 
 LogisticParams saturated_init(const BinaryProblem& problem, double median_abs_logit) {
   const int64_t n = problem.train_size(), f = problem.features();
-  std::vector<double> mean[2] = {std::vector<double>(static_cast<size_t>(f)), std::vector<double>(static_cast<size_t>(f))};
+  std::vector<double> mean[2] = {std::vector<double>(static_cast<size_t>(f)),
+                                 std::vector<double>(static_cast<size_t>(f))};
   double count[2] = {0, 0};
   const float* x = problem.x_train.data();
   for (int64_t i = 0; i < n; ++i) {
@@ -121,8 +123,10 @@ Fit evaluate(const Tensor& x, std::span<const float> y, const LogisticParams& pa
     fit.ce += std::log1p(std::exp(-std::fabs(zi))) + std::max(zi, 0.0) - zi * yi;
     fit.mse += (p - yi) * (p - yi);
     const bool positive = zi >= 0;  // p ≥ 0.5
-    if (positive == (yi > 0.5)) fit.accuracy += 1;
-    else if (std::fabs(zi) >= 4.6) fit.confidently_wrong += 1;
+    if (positive == (yi > 0.5))
+      fit.accuracy += 1;
+    else if (std::fabs(zi) >= 4.6)
+      fit.confidently_wrong += 1;
   }
   const double n = static_cast<double>(z.size());
   fit.ce /= n;
@@ -163,9 +167,9 @@ LogisticRun train_logistic(const BinaryProblem& problem, const LogisticParams& i
         order = data::epoch_order(n, true, o.seed, epoch++);
         cursor = 0;
       }
-      std::tie(bx, by) = gather(problem.x_train, problem.y_train,
-                                std::span<const int64_t>(order).subspan(static_cast<size_t>(cursor),
-                                                                        static_cast<size_t>(o.batch_size)));
+      std::tie(bx, by) = gather(
+          problem.x_train, problem.y_train,
+          std::span<const int64_t>(order).subspan(static_cast<size_t>(cursor), static_cast<size_t>(o.batch_size)));
       cursor += o.batch_size;
     }
     Tensor loss = loss_of((*layer)(bx), by, o.loss);

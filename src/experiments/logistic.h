@@ -35,8 +35,8 @@ LogisticParams default_init(int64_t features, uint64_t seed);
 LogisticParams saturated_init(const BinaryProblem& problem, double median_abs_logit);
 
 struct Fit {
-  double ce = 0, mse = 0;  // both losses, means over the examples
-  double accuracy = 0;     // p ≥ 0.5 predicts the positive class
+  double ce = 0, mse = 0;        // both losses, means over the examples
+  double accuracy = 0;           // p ≥ 0.5 predicts the positive class
   double confidently_wrong = 0;  // fraction on the wrong side with |z| ≥ 4.6 (p beyond 0.01 or 0.99)
 };
 
@@ -51,10 +51,10 @@ struct RunOptions {
   std::string optimizer = "sgd";  // sgd (no momentum) or adam
   double lr = 0.1;
   int64_t iterations = 100;
-  int64_t batch_size = 0;  // 0 or ≥ the training set: full batch
-  int64_t eval_every = 1;  // the curve's resolution in iterations
+  int64_t batch_size = 0;   // 0 or ≥ the training set: full batch
+  int64_t eval_every = 1;   // the curve's resolution in iterations
   int64_t dense_until = 0;  // ... except that every iteration up to this one is measured
-  uint64_t seed = 0;       // minibatch order
+  uint64_t seed = 0;        // minibatch order
 };
 
 struct LogisticRun {
@@ -69,9 +69,9 @@ LogisticRun train_logistic(const BinaryProblem& problem, const LogisticParams& i
 double gradient_norm(const BinaryProblem& problem, const LogisticParams& params, BinaryLoss loss);
 
 struct LogitGradient {
-  double p = 0;       // σ(z)
-  double ce = 0;      // ∂L/∂z of binary cross-entropy, measured
-  double mse = 0;     // ∂L/∂z of the squared error of p, measured
+  double p = 0;    // σ(z)
+  double ce = 0;   // ∂L/∂z of binary cross-entropy, measured
+  double mse = 0;  // ∂L/∂z of the squared error of p, measured
 };
 
 // ∂L/∂z for positive training examples (y = 1) measured by autograd: for each of the

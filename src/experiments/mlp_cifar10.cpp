@@ -67,9 +67,9 @@ class StudyProgress : public tune::StudyObserver {
     observer_.on_message(fmt::format("mlp-cifar10: {} trial {}/{}:{}", study_, t.number + 1, trials_, params));
   }
   void trial_finished(const tune::FrozenTrial& t, const tune::FrozenTrial* best) override {
-    observer_.on_message(fmt::format("mlp-cifar10: {} trial {} {}{}", study_, t.number + 1, tune::to_string(t.state),
-                                     t.value ? fmt::format(", validation accuracy {:.2f}%", 100 * *t.value)
-                                             : ": " + t.message));
+    observer_.on_message(
+        fmt::format("mlp-cifar10: {} trial {} {}{}", study_, t.number + 1, tune::to_string(t.state),
+                    t.value ? fmt::format(", validation accuracy {:.2f}%", 100 * *t.value) : ": " + t.message));
   }
 
  private:
@@ -101,8 +101,8 @@ json best_of(const json& searches) {
     for (const json& t : s.at("trials")) {
       if (t.at("state") != "complete" || !t.at("value").is_number()) continue;
       if (best.is_null() || t.at("value").get<double>() > best.at("value").get<double>())
-        best = {{"search", s.at("name")}, {"trial", t.at("number")}, {"params", t.at("params")},
-                {"value", t.at("value")}};
+        best = {
+            {"search", s.at("name")}, {"trial", t.at("number")}, {"params", t.at("params")}, {"value", t.at("value")}};
     }
   if (best.is_null()) throw Error("mlp-cifar10: no trial of any search completed; see the trial messages above");
   return best;
@@ -114,9 +114,10 @@ json measure_mlp_cifar10(const ExperimentOptions& options, ExperimentObserver& o
   const Budget b = budget_for(options.quick);
   const json choice = choose_dataset("cifar10", "fashion-mnist", options.data_dir);
   const std::string dataset = choice.at("used");
-  observer.on_message(fmt::format("mlp-cifar10: {}", choice.at("fallback").get<bool>()
-                                                         ? "CIFAR-10 not found; running on Fashion-MNIST"
-                                                         : "CIFAR-10 found in " + choice.at("found_in").get<std::string>()));
+  observer.on_message(
+      fmt::format("mlp-cifar10: {}", choice.at("fallback").get<bool>()
+                                         ? "CIFAR-10 not found; running on Fashion-MNIST"
+                                         : "CIFAR-10 found in " + choice.at("found_in").get<std::string>()));
   const train::TrainConfig base = base_config(options, dataset, b);
   const int trials = static_cast<int>(b.grid.lr.size() * b.grid.width.size());
   const fs::path db = fs::absolute(options.out / "studies.db");

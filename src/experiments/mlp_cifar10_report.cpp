@@ -81,7 +81,8 @@ rp::Figure best_so_far_figure(const json& searches) {
   size_t k = 0;
   for (const json& s : searches) {
     auto [x, y] = best_so_far(s);
-    f.series.push_back({s.at("name").get<std::string>() + " search", x, y, rp::SeriesStyle::Steps, kSearchColors[k++ % 3]});
+    f.series.push_back(
+        {s.at("name").get<std::string>() + " search", x, y, rp::SeriesStyle::Steps, kSearchColors[k++ % 3]});
   }
   return f;
 }
@@ -123,7 +124,8 @@ void render_findings(const json& results, rp::Markdown& md) {
     bests.emplace_back(v, s.at("name").get<std::string>());
   }
   std::string per_search;
-  for (const auto& [v, name] : bests) per_search += fmt::format("{}{} {}", per_search.empty() ? "" : ", ", name, rp::percent(v, 2));
+  for (const auto& [v, name] : bests)
+    per_search += fmt::format("{}{} {}", per_search.empty() ? "" : ", ", name, rp::percent(v, 2));
   double top = -INFINITY;
   for (const auto& [v, name] : bests) top = std::max(top, v);
   std::vector<std::string> winners;
@@ -166,14 +168,16 @@ void render_setup(const json& results, rp::Markdown& md) {
       "{}, {} epoch{} per trial; a trial's score is its validation accuracy after the last epoch.",
       fmt::join(b.at("activation").get<std::vector<std::string>>(), "/"), b.at("train_subset").get<int64_t>(),
       rp::percent(number(b, "val_fraction"), 0),
-      b.at("image_size").get<int64_t>() == 0 ? std::string("no resizing") : fmt::format("resized to {}", b.at("image_size").get<int64_t>()),
+      b.at("image_size").get<int64_t>() == 0 ? std::string("no resizing")
+                                             : fmt::format("resized to {}", b.at("image_size").get<int64_t>()),
       b.at("batch_size").get<int64_t>(), b.at("epochs").get<int64_t>(), b.at("epochs").get<int64_t>() == 1 ? "" : "s"));
   md.paragraph(fmt::format(
       "Tuning: three studies of {} trials each in one SQLite storage ({}), run in this process by nnlab's tuning "
       "library (tune::Study with an objective that calls nnlab::train::train and reports each epoch's validation "
       "accuracy), so the trials share nothing but the dataset files and run one after another on the same threads, "
       "which keeps their timings comparable and the whole study reproducible from the seed. The studies stay "
-      "inspectable with `nnlab study show --storage sqlite:///{}`. The grid search tries every learning rate × width "
+      "inspectable with `nnlab study show --storage sqlite:///{} --study grid` (or random, gp). The grid search tries "
+      "every learning rate × width "
       "of its grid (two hidden layers of that width, nothing else changed); random search and GP search (a Gaussian "
       "process with expected improvement after {} random trials) draw from the space below. The tuner never sees a "
       "test number: a trial's record holds only training and validation metrics.",
@@ -183,10 +187,13 @@ void render_setup(const json& results, rp::Markdown& md) {
   for (const json& s : results.at("searches")) {
     for (const json& p : s.at("space")) {
       std::string range;
-      if (p.contains("choices") && p.at("type") == "categorical") range = p.at("choices").dump();
-      else if (s.at("sampler") == "grid") range = "grid " + p.at("grid").dump();
-      else range = fmt::format("[{}, {}]{}", rp::significant(number(p, "low")), rp::significant(number(p, "high")),
-                               p.value("log", false) ? " log" : "");
+      if (p.contains("choices") && p.at("type") == "categorical")
+        range = p.at("choices").dump();
+      else if (s.at("sampler") == "grid")
+        range = "grid " + p.at("grid").dump();
+      else
+        range = fmt::format("[{}, {}]{}", rp::significant(number(p, "low")), rp::significant(number(p, "high")),
+                            p.value("log", false) ? " log" : "");
       t.rows.push_back({s.at("name").get<std::string>(), p.at("name").get<std::string>(), range});
     }
   }
@@ -195,23 +202,23 @@ void render_setup(const json& results, rp::Markdown& md) {
 
 void render_ranking(const json& results, rp::Markdown& md) {
   md.heading(2, "Trials ranked by validation accuracy");
-  rp::Table t{{"rank", "search", "trial", "validation accuracy", "lr", "weight decay", "dropout", "depth", "width", "bn",
-               "schedule", "seconds"},
-              {rp::Align::Right, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
-               rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Left, rp::Align::Left, rp::Align::Right},
-              {}};
+  rp::Table t{
+      {"rank", "search", "trial", "validation accuracy", "lr", "weight decay", "dropout", "depth", "width", "bn",
+       "schedule", "seconds"},
+      {rp::Align::Right, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
+       rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Left, rp::Align::Left, rp::Align::Right},
+      {}};
   int rank = 0;
   for (const Ranked& r : ranked_trials(results.at("searches"))) {
     const json& p = r.trial.at("params");
     const double v = number(r.trial, "value");
-    t.rows.push_back({std::isfinite(v) ? std::to_string(++rank) : "-", r.search,
-                      std::to_string(r.trial.at("number").get<int>() + 1),
-                      std::isfinite(v) ? rp::percent(v, 2) : r.trial.at("state").get<std::string>(), param_text(p, "lr"),
-                      p.contains("weight_decay") ? param_text(p, "weight_decay") : "0",
-                      p.contains("dropout") ? param_text(p, "dropout") : "0",
-                      p.contains("depth") ? param_text(p, "depth") : "2", param_text(p, "width"),
-                      p.contains("bn") ? param_text(p, "bn") : "no", p.contains("schedule") ? param_text(p, "schedule") : "none",
-                      rp::fixed(number(r.trial, "duration_s"), 1)});
+    t.rows.push_back(
+        {std::isfinite(v) ? std::to_string(++rank) : "-", r.search, std::to_string(r.trial.at("number").get<int>() + 1),
+         std::isfinite(v) ? rp::percent(v, 2) : r.trial.at("state").get<std::string>(), param_text(p, "lr"),
+         p.contains("weight_decay") ? param_text(p, "weight_decay") : "0",
+         p.contains("dropout") ? param_text(p, "dropout") : "0", p.contains("depth") ? param_text(p, "depth") : "2",
+         param_text(p, "width"), p.contains("bn") ? param_text(p, "bn") : "no",
+         p.contains("schedule") ? param_text(p, "schedule") : "none", rp::fixed(number(r.trial, "duration_s"), 1)});
   }
   md.table(t);
 }
@@ -222,7 +229,8 @@ void render_mlp_cifar10(const json& results, rp::Document& doc) {
   auto& md = doc.md();
   const json& choice = results.at("dataset");
   const bool fallback = choice.at("fallback").get<bool>();
-  md.heading(1, fallback ? "MLP on Fashion-MNIST (CIFAR-10 not found), tuned three ways" : "MLP on CIFAR-10, tuned three ways");
+  md.heading(1, fallback ? "MLP on Fashion-MNIST (CIFAR-10 not found), tuned three ways"
+                         : "MLP on CIFAR-10, tuned three ways");
   md.paragraph(dataset_note(choice));
   render_findings(results, md);
   render_setup(results, md);

@@ -36,10 +36,14 @@ class TrialObserver : public train::TrainObserver {
 
 tune::SearchSpace grid_space(const GridValues& values) {
   ordered_json spec{
-      {"lr", {{"type", "float"}, {"low", values.lr.front()}, {"high", values.lr.back()}, {"log", true},
-              {"grid", values.lr}}},
-      {"width", {{"type", "int"}, {"low", values.width.front()}, {"high", values.width.back()}, {"log", true},
-                 {"grid", values.width}}},
+      {"lr",
+       {{"type", "float"}, {"low", values.lr.front()}, {"high", values.lr.back()}, {"log", true}, {"grid", values.lr}}},
+      {"width",
+       {{"type", "int"},
+        {"low", values.width.front()},
+        {"high", values.width.back()},
+        {"log", true},
+        {"grid", values.width}}},
   };
   return tune::SearchSpace::from_json(spec, "mlp-cifar10 grid space");
 }
@@ -87,12 +91,9 @@ tune::ObjectiveResult TrainingObjective::evaluate(const tune::Params& params, tu
     const train::EpochRecord& last = r.history.back();
     if (!last.val_accuracy) return {tune::Outcome::Failed, NAN, "the run has no validation split", nullptr};
     // Only what the tuner may see: training and validation numbers, never the test set's.
-    json metrics{{"val_accuracy", *last.val_accuracy},
-                 {"val_loss", *last.val_loss},
-                 {"train_accuracy", last.train_accuracy},
-                 {"train_loss", last.train_loss},
-                 {"train_seconds", r.train_seconds},
-                 {"epochs", last.epoch}};
+    json metrics{{"val_accuracy", *last.val_accuracy},    {"val_loss", *last.val_loss},
+                 {"train_accuracy", last.train_accuracy}, {"train_loss", last.train_loss},
+                 {"train_seconds", r.train_seconds},      {"epochs", last.epoch}};
     return {tune::Outcome::Complete, *last.val_accuracy, "", metrics};
   } catch (const Error& e) {
     return {tune::Outcome::Failed, NAN, e.what(), nullptr};

@@ -14,7 +14,10 @@ std::string loss_name(LossKind kind) { return kind == LossKind::CrossEntropy ? "
 
 ModuleLoss::ModuleLoss(std::shared_ptr<nn::Module> model, Tensor x, std::vector<int32_t> labels, int64_t num_classes,
                        LossKind kind)
-    : model_(std::move(model)), params_(model_->parameters()), x_(std::move(x)), labels_(std::move(labels)),
+    : model_(std::move(model)),
+      params_(model_->parameters()),
+      x_(std::move(x)),
+      labels_(std::move(labels)),
       kind_(kind) {
   if (x_.dim() != 2 || x_.size(0) != static_cast<int64_t>(labels_.size()))
     throw ShapeError(fmt::format("ModuleLoss: inputs {} for {} labels", shape_str(x_.shape()), labels_.size()));

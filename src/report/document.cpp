@@ -32,8 +32,8 @@ bool Document::all_png() const {
 std::string Document::text() const {
   const std::string& body = md_.str();
   if (all_png()) return body;
-  const size_t csv = static_cast<size_t>(
-      std::count_if(plots_.begin(), plots_.end(), [](const PlotOutput& p) { return !p.is_png; }));
+  const size_t csv =
+      static_cast<size_t>(std::count_if(plots_.begin(), plots_.end(), [](const PlotOutput& p) { return !p.is_png; }));
   const std::string note = fmt::format(
       "> **Plots as CSV.** gnuplot was not found, so {} of the {} plots of this report are CSV files (columns "
       "series, x, y) beside it instead of PNG images. Install gnuplot (Debian: `apt install gnuplot-nox`) and run "

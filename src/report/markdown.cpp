@@ -11,9 +11,12 @@ namespace nnlab::report {
 std::string escape_cell(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -30,10 +33,14 @@ std::string escape_text(std::string_view text) {
 std::string link_target(std::string_view path) {
   std::string out;
   for (char c : path) {
-    if (c == ' ') out += "%20";
-    else if (c == '(') out += "%28";
-    else if (c == ')') out += "%29";
-    else out += c;
+    if (c == ' ')
+      out += "%20";
+    else if (c == '(')
+      out += "%28";
+    else if (c == ')')
+      out += "%29";
+    else
+      out += c;
   }
   return out;
 }
@@ -82,7 +89,8 @@ Markdown& Markdown::table(const Table& t) {
   out += "\n";
   for (size_t r = 0; r < t.rows.size(); ++r) {
     if (t.rows[r].size() != cols)
-      throw ConfigError(fmt::format("Markdown table row {} has {} cells for {} columns", r + 1, t.rows[r].size(), cols));
+      throw ConfigError(
+          fmt::format("Markdown table row {} has {} cells for {} columns", r + 1, t.rows[r].size(), cols));
     out += row_text(t.rows[r]);
   }
   block(out);

@@ -64,8 +64,8 @@ std::string expected_claim(const json& problem, const std::string& opt, double f
   const int seeds = static_cast<int>(problem.at("seeds").size());
   if (c.n != seeds || m.n != seeds || c.mean == 0 || m.mean == 0) return "";  // other wordings
   if (std::max(c.mean, m.mean) < 1.1 * std::min(c.mean, m.mean))
-    return "CE and MSE needed about as many iterations to reach " + std::to_string(pct) + " % (" + rp::fixed(c.mean, 1) +
-           " vs " + rp::fixed(m.mean, 1) + ")";
+    return "CE and MSE needed about as many iterations to reach " + std::to_string(pct) + " % (" +
+           rp::fixed(c.mean, 1) + " vs " + rp::fixed(m.mean, 1) + ")";
   if (m.mean > c.mean)
     return "MSE needed " + rp::ratio(m.mean / c.mean) + " as many iterations as CE to reach " + std::to_string(pct) +
            " % (" + rp::fixed(m.mean, 1) + " vs " + rp::fixed(c.mean, 1) + ")";
@@ -137,8 +137,8 @@ TEST(ExperimentCeVsMse, QuickRunReportsWhatItMeasured) {
                                      rp::significant(e_mse, 2) + " (squared error)"));
     // The saturated start: the squared error's gradient vanishes, and the report says by how much.
     const json& s = p.at("saturated");
-    const double ratio = s.at("initial_gradient_norm").at("ce").get<double>() /
-                         s.at("initial_gradient_norm").at("mse").get<double>();
+    const double ratio =
+        s.at("initial_gradient_norm").at("ce").get<double>() / s.at("initial_gradient_norm").at("mse").get<double>();
     EXPECT_GT(ratio, 10);
     EXPECT_LT(s.at("initial_train_accuracy").get<double>(), 0.5);
     EXPECT_TRUE(contains(report, "for the squared error: " + rp::ratio(ratio) + " smaller"));

@@ -24,8 +24,8 @@ TEST(ExperimentCnnCompare, QuickRunTableIsEachModelsOwnRun) {
 
   const bool fmnist = results.at("dataset").at("used") == "fashion-mnist";
   // Parameter counts for one 28×28 grey channel and 10 classes, from shared/MODELS.md.
-  const std::map<std::string, double> published{{"lenet5", 61706},    {"alexnet", 23271114}, {"vgg11", 9227210},
-                                                {"vgg16", 14722890},  {"resnet20", 272186},  {"resnet18", 11172810}};
+  const std::map<std::string, double> published{{"lenet5", 61706},   {"alexnet", 23271114}, {"vgg11", 9227210},
+                                                {"vgg16", 14722890}, {"resnet20", 272186},  {"resnet18", 11172810}};
   const int64_t epochs = results.at("budget").at("epochs").get<int64_t>();
   const double train_images = results.at("budget").at("train_subset").get<double>();
   double best_test = -1;
@@ -54,8 +54,8 @@ TEST(ExperimentCnnCompare, QuickRunTableIsEachModelsOwnRun) {
       best_model = name;
     }
   }
-  EXPECT_TRUE(contains(report, "Highest test accuracy under this budget: " + best_model + " (" +
-                                   rp::percent(best_test, 2) + ")"));
+  EXPECT_TRUE(contains(
+      report, "Highest test accuracy under this budget: " + best_model + " (" + rp::percent(best_test, 2) + ")"));
   if (fmnist) {
     EXPECT_EQ(report.rfind("# Six CNNs under one budget on Fashion-MNIST (SVHN not found)", 0), 0u);
   }

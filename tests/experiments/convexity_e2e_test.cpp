@@ -35,7 +35,8 @@ bool convex(const json& c, const json& rule) {
 std::map<std::string, bool> verdicts(const json& results) {
   std::map<std::string, bool> v;
   for (const json& c : results.at("configs"))
-    v[c.at("model").get<std::string>() + " " + c.at("loss").get<std::string>()] = convex(c, results.at("tolerance_rule"));
+    v[c.at("model").get<std::string>() + " " + c.at("loss").get<std::string>()] =
+        convex(c, results.at("tolerance_rule"));
   return v;
 }
 
@@ -72,10 +73,10 @@ TEST(ExperimentConvexity, QuickRunVerdictsFollowTheMeasurements) {
   EXPECT_TRUE(contains(report, "MSE of the outputs against one-hot targets: " + summary_line(results, "mse")));
   for (const json& c : results.at("configs")) {
     const std::string verdict = convex(c, results.at("tolerance_rule")) ? "convex (within tolerance)" : "not convex";
-    EXPECT_TRUE(contains(report, "| " + c.at("model").get<std::string>() + " | " + c.at("loss").get<std::string>() +
-                                     " | ") );
-    EXPECT_TRUE(contains(report, c.at("description").get<std::string>() + ", " + c.at("loss").get<std::string>() +
-                                     ": " + verdict + ":"))
+    EXPECT_TRUE(
+        contains(report, "| " + c.at("model").get<std::string>() + " | " + c.at("loss").get<std::string>() + " | "));
+    EXPECT_TRUE(contains(
+        report, c.at("description").get<std::string>() + ", " + c.at("loss").get<std::string>() + ": " + verdict + ":"))
         << c.at("description");
   }
 

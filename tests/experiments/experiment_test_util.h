@@ -39,9 +39,8 @@ inline nlohmann::json load_json(const std::filesystem::path& p) { return nlohman
 // `nnlab experiment NAME --quick --threads 2 --seed S --out DIR`; fails the test unless it succeeds.
 inline nnlab::testing::CliResult run_quick(const std::string& name, const std::filesystem::path& out, uint64_t seed = 0,
                                            const std::string& env = "") {
-  auto r = nnlab::testing::run_cli("experiment " + name + " --quick --threads 2 --seed " + std::to_string(seed) +
-                                       " --out " + out.string(),
-                                   env);
+  auto r = nnlab::testing::run_cli(
+      "experiment " + name + " --quick --threads 2 --seed " + std::to_string(seed) + " --out " + out.string(), env);
   EXPECT_EQ(r.code, 0) << r.err;
   return r;
 }

@@ -17,8 +17,8 @@ TEST(ExperimentFoundData, MlpRunsOnCifar10FromDataDir) {
                                 nnlab::testing::cifar_records(b * 10000, 10000, 1, labels));
   nnlab::testing::write_bytes(data / "test_batch.bin", nnlab::testing::cifar_records(50000, 10000, 1, labels));
   const fs::path out = dir.path / "mlp";
-  auto r = nnlab::testing::run_cli("experiment mlp-cifar10 --quick --threads 2 --data-dir " + (dir.path / "data").string() +
-                                   " --out " + out.string());
+  auto r = nnlab::testing::run_cli("experiment mlp-cifar10 --quick --threads 2 --data-dir " +
+                                   (dir.path / "data").string() + " --out " + out.string());
   ASSERT_EQ(r.code, 0) << r.err;
   const json results = load_json(out / "results.json");
   EXPECT_EQ(results.at("dataset").at("used"), "cifar10");

@@ -1,6 +1,8 @@
 // Hessian-vector products by central differences and Lanczos, validated against exact
 // Hessians: an explicit matrix, and one linear layer's closed-form Hessians under MSE and
 // softmax cross-entropy (as the convexity experiment measures them).
+#include "nnlab/experiments/hessian.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include "experiments/linear_hessian.h"
 #include "experiments/module_loss.h"
 #include "nnlab/error.h"
-#include "nnlab/experiments/hessian.h"
 #include "nnlab/zoo/zoo.h"
 
 using namespace nnlab;
@@ -61,7 +62,8 @@ std::vector<double> with_eigenvalues(const std::vector<double>& d, uint64_t seed
   for (int64_t k = 0; k < n; ++k)
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < n; ++j)
-        a[static_cast<size_t>(i * n + j)] += d[static_cast<size_t>(k)] * q[static_cast<size_t>(k)][static_cast<size_t>(i)] *
+        a[static_cast<size_t>(i * n + j)] += d[static_cast<size_t>(k)] *
+                                             q[static_cast<size_t>(k)][static_cast<size_t>(i)] *
                                              q[static_cast<size_t>(k)][static_cast<size_t>(j)];
   return a;
 }
@@ -112,8 +114,8 @@ TEST(Lanczos, StepsAreCappedAtTheDimension) {
   Quadratic q(with_eigenvalues({1.0, 2.0, 3.0}, 5), 3);
   std::vector<double> theta(3, 0.0);
   Generator rng(2);
-  LanczosResult r = lanczos([&](std::span<const double> v) { return hessian_vector_product(q, theta, v, 1e-2); }, 3, 50,
-                            rng);
+  LanczosResult r =
+      lanczos([&](std::span<const double> v) { return hessian_vector_product(q, theta, v, 1e-2); }, 3, 50, rng);
   EXPECT_EQ(r.steps, 3);
   EXPECT_NEAR(r.min, 1.0, 1e-9);
   EXPECT_NEAR(r.max, 3.0, 1e-9);

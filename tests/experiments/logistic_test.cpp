@@ -1,12 +1,13 @@
 // ce-vs-mse's logistic regression: the measured dL/dz against its formulas, the saturated
 // start, and runs that are equal where the comparison needs them equal.
+#include "experiments/logistic.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "experiments/binary_problem.h"
-#include "experiments/logistic.h"
 #include "experiments/stats.h"
 #include "nnlab/error.h"
 

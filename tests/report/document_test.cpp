@@ -1,6 +1,7 @@
+#include "nnlab/report/document.h"
+
 #include <gtest/gtest.h>
 
-#include "nnlab/report/document.h"
 #include "tune/tune_test_util.h"
 
 using namespace nnlab::report;

@@ -1,10 +1,11 @@
+#include "nnlab/report/markdown.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "nnlab/error.h"
 #include "nnlab/report/format.h"
-#include "nnlab/report/markdown.h"
 
 using namespace nnlab;
 using namespace nnlab::report;

@@ -10,10 +10,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "nnlab/report/plot.h"
 #include "nnlab/train/observer.h"
@@ -21,11 +20,11 @@
 namespace nnlab::experiments {
 
 struct ExperimentOptions {
-  std::filesystem::path out;        // the experiment directory; must be empty or absent
-  bool quick = false;               // the short version the tests run
-  std::filesystem::path data_dir;   // searched first for datasets (CIFAR-10, SVHN, ...)
-  int threads = 0;                  // compute threads (0: every core)
-  uint64_t seed = 0;                // every random choice derives from it
+  std::filesystem::path out;       // the experiment directory; must be empty or absent
+  bool quick = false;              // the short version the tests run
+  std::filesystem::path data_dir;  // searched first for datasets (CIFAR-10, SVHN, ...)
+  int threads = 0;                 // compute threads (0: every core)
+  uint64_t seed = 0;               // every random choice derives from it
   // The nnlab program: cnn-compare trains each model in its own `nnlab train` process to
   // measure that model's peak memory. Empty: cnn-compare refuses to run.
   std::string trainer;

@@ -36,10 +36,10 @@ std::vector<double> hessian_vector_product(LossFunction& f, std::span<const doub
 std::vector<double> explicit_hessian(LossFunction& f, std::span<const double> theta, double eps);
 
 struct LanczosResult {
-  double min = 0, max = 0;    // the extreme Ritz values
-  std::vector<double> ritz;   // all Ritz values, ascending
+  double min = 0, max = 0;   // the extreme Ritz values
+  std::vector<double> ritz;  // all Ritz values, ascending
   int steps = 0;
-  int restarts = 0;           // Krylov space exhausted: continued from a fresh orthogonal vector
+  int restarts = 0;  // Krylov space exhausted: continued from a fresh orthogonal vector
 };
 
 // Lanczos iteration with full reorthogonalisation (Golub & Van Loan, Matrix Computations,

@@ -17,7 +17,7 @@ enum class Align { Left, Right, Center };
 
 struct Table {
   std::vector<std::string> header;
-  std::vector<Align> align;  // one per column; missing entries are Left
+  std::vector<Align> align;                    // one per column; missing entries are Left
   std::vector<std::vector<std::string>> rows;  // each as wide as the header
 };
 
