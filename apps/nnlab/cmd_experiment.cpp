@@ -4,7 +4,6 @@
 //   nnlab experiment render DIR      (report.md and plots again from DIR/results.json)
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 
@@ -41,13 +40,6 @@ std::string names() {
   std::string out;
   for (const auto& e : experiments::experiments()) out += (out.empty() ? "" : ", ") + e.name;
   return out;
-}
-
-std::string self_executable() {
-  std::vector<char> buf(4096);
-  ssize_t n = readlink("/proc/self/exe", buf.data(), buf.size() - 1);
-  if (n <= 0) throw IoError("cannot find this program's path in /proc/self/exe (cnn-compare runs it per model)");
-  return std::string(buf.data(), static_cast<size_t>(n));
 }
 
 // runs/<name>-<time>, with -2, -3, ... when that exists already.
@@ -100,7 +92,7 @@ int run(const Flags& f) {
   o.data_dir = f.data_dir;
   o.threads = f.threads;
   o.seed = f.seed;
-  o.trainer = self_executable();
+  o.trainer = fs::read_symlink("/proc/self/exe").string();  // cnn-compare runs this program per model
   Printer printer;
   print_output(experiments::run_experiment(f.name, o, printer));
   return 0;

@@ -1,4 +1,6 @@
 // nnlab experiment: the list, and bad input answered with a clear error and exit code.
+#include <vector>
+
 #include "experiments/experiment_test_util.h"
 
 using namespace nnlab::experiments::testing;
@@ -58,4 +60,16 @@ TEST(ExperimentCli, RenderNeedsAnExperimentDirectory) {
   EXPECT_TRUE(contains(partial.err, "does not hold what the report needs"));
   auto no_dir = run_cli("experiment render");
   EXPECT_EQ(no_dir.code, 2);
+}
+
+TEST(ExperimentCli, WithoutOutWritesANewDirectoryUnderRuns) {
+  ScratchDir dir;
+  auto r = run_cli("experiment convexity --quick --threads 2", "cd " + dir.path.string() + " &&");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(dir.path / "runs")) runs.push_back(e.path());
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].filename().string().rfind("convexity-", 0), 0u);
+  EXPECT_TRUE(fs::exists(runs[0] / "report.md"));
+  EXPECT_TRUE(contains(r.out, "report: runs/" + runs[0].filename().string() + "/report.md"));
 }
