@@ -46,6 +46,8 @@ TrainFlags::TrainFlags(CLI::App& verb, int groups) {
     add(verb, "image-size", &C::image_size, "Resize images to this square size (0: keep)");
     add(verb, "val-fraction", &C::val_fraction, "Fraction of the training set held out for validation");
     add(verb, "train-subset", &C::train_subset, "Train on a stratified subset of this many images (0: all)");
+    add(verb, "test-subset", &C::test_subset,
+        "Evaluate on a stratified subset of this many test images, the same for every seed (0: all)");
     add(verb, "normalize", &C::normalize, "Normalisation: train (training-split statistics), published, none");
     add(verb, "crop", &C::crop, "Augmentation: random crop with this much zero padding");
     add(verb, "flip", &C::flip,

@@ -27,6 +27,7 @@ void for_each_field(TrainConfig& c, F&& f) {
   f("image_size", c.image_size);
   f("val_fraction", c.val_fraction);
   f("train_subset", c.train_subset);
+  f("test_subset", c.test_subset);
   f("normalize", c.normalize);
   f("crop", c.crop);
   f("flip", c.flip);
@@ -103,6 +104,7 @@ void TrainConfig::validate() const {
   require(threads >= 0, fmt::format("--threads {} must be non-negative", threads));
   require(crop >= 0, fmt::format("--crop {} must be non-negative", crop));
   require(train_subset >= 0, fmt::format("--train-subset {} must be non-negative", train_subset));
+  require(test_subset >= 0, fmt::format("--test-subset {} must be non-negative", test_subset));
   require(early_stopping >= 0, fmt::format("--early-stopping {} must be non-negative", early_stopping));
   require(normalize == "train" || normalize == "published" || normalize == "none",
           fmt::format("--normalize '{}': accepted are train, published, none", normalize));

@@ -57,7 +57,13 @@ PreparedData prepare_data(const TrainConfig& c) {
                                   c.model, c.dataset, train.num_features));
   p.train = shape_for_model(train, c.model, c.image_size);
   p.val = shape_for_model(p.val, c.model, c.image_size);
-  p.test = shape_for_model(splits.test, c.model, c.image_size);
+  data::Dataset test = std::move(splits.test);
+  if (c.test_subset > 0 && c.test_subset < test.size()) {
+    // Seeded by a constant, not the run's seed: every run of a comparison sees the same test samples.
+    const double keep = static_cast<double>(c.test_subset) / static_cast<double>(test.size());
+    test = data::stratified_split(test, keep, 0, "rest", "test").second;
+  }
+  p.test = shape_for_model(test, c.model, c.image_size);
   p.input = p.train.sample_shape();
   p.num_classes = p.train.num_classes;
   p.class_names = p.train.class_names;

@@ -27,6 +27,8 @@ struct TrainConfig {
   int64_t image_size = 0;   // resize images to this square size (0: keep)
   double val_fraction = 0.1;  // stratified, seeded split of the training set for validation
   int64_t train_subset = 0;   // keep a stratified subset of this many training samples (0: all)
+  int64_t test_subset = 0;    // evaluate on a stratified subset of this many test samples (0: all); the
+                              // same samples whatever the seed, so runs stay comparable
   std::string normalize = "train";  // train (statistics of the training split), published, none
   int64_t crop = 0;         // random crop padding (augmentation), pixels
   // Random horizontal flip (augmentation): on, off, or auto, which mirrors images of the
