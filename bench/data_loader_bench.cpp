@@ -52,4 +52,3 @@ BENCHMARK(BM_FashionMnistCropFlip)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMil
 
 }  // namespace
 
-BENCHMARK_MAIN();
