@@ -182,6 +182,24 @@ TEST(CliTrain, ConfigFileGivesDefaultsAndFlagsWin) {
   fs::remove_all(dir);
 }
 
+TEST(CliTrain, AugmentIsAShorthandForCropAndFlipThatTheirOwnFlagsOverride) {
+  fs::path dir = fresh_dir("augment");
+  auto r = run_cli("train --model logreg --train-subset 200 --epochs 1 --threads 1 --augment crop,flip --flip off --out " +
+                   dir.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto saved = nlohmann::json::parse(nnlab::io::read_file(dir / "config.json"));
+  EXPECT_EQ(saved.at("crop"), 4);
+  EXPECT_EQ(saved.at("flip"), "off");
+  fs::remove_all(dir);
+
+  r = run_cli("train --augment none,flip");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("'none' cannot be combined"), std::string::npos) << r.err;
+  r = run_cli("train --augment rotate");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--augment"), std::string::npos) << r.err;
+}
+
 TEST(CliTrain, BadFlagsAndValuesAreUsageErrorsNamingThem) {
   auto r = run_cli("train --epochs zero");
   EXPECT_EQ(r.code, 2);

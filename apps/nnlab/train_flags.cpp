@@ -1,6 +1,9 @@
 #include "train_flags.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "command.h"
 #include "nnlab/error.h"
@@ -52,6 +55,10 @@ TrainFlags::TrainFlags(CLI::App& verb, int groups) {
     add(verb, "crop", &C::crop, "Augmentation: random crop with this much zero padding");
     add(verb, "flip", &C::flip,
         "Augmentation: random horizontal flip: on, off, or auto (on for fashion-mnist, cifar10, cifar100)");
+    verb.add_option("--augment", augment_,
+                    "Augmentation in one flag: none, or a list of crop (padding 4) and flip; --crop and --flip win")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"none", "crop", "flip"}));
     add(verb, "workers", &C::workers, "Data-loading threads (0: load on the training thread)");
   }
   if (groups & Optimization) {
@@ -102,6 +109,14 @@ train::TrainConfig TrainFlags::resolve() const {
 }
 
 train::TrainConfig TrainFlags::resolve(train::TrainConfig base) const {
+  if (!augment_.empty()) {
+    auto named = [&](const char* what) { return std::find(augment_.begin(), augment_.end(), what) != augment_.end(); };
+    if (named("none") && augment_.size() > 1)
+      usage_error(fmt::format("--augment {}: 'none' cannot be combined with crop or flip",
+                                   fmt::join(augment_, ",")));
+    base.crop = named("crop") ? 4 : 0;
+    base.flip = named("flip") ? "on" : "off";
+  }
   for (const Flag& f : flags_)
     if (f.option->count() > 0) f.copy(base, parsed_);
   return base;

@@ -33,6 +33,7 @@ class TrainFlags {
 
   train::TrainConfig parsed_;  // what CLI11 writes the flags into
   std::string config_file_;
+  std::vector<std::string> augment_;  // --augment: a shorthand for --crop and --flip
   std::vector<Flag> flags_;
 };
 
