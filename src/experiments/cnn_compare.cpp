@@ -10,6 +10,7 @@
 
 #include "experiments/child_run.h"
 #include "experiments/dataset_choice.h"
+#include "experiments/plain_adam.h"
 #include "experiments/registry.h"
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
@@ -47,8 +48,7 @@ train::TrainConfig config_for(const std::string& model, const std::string& datas
   c.normalize = "train";
   c.epochs = b.epochs;
   c.batch_size = b.batch_size;
-  c.optimizer = "adam";
-  c.lr = 1e-3;
+  use_plain_adam(c);
   c.seed = o.seed;
   c.threads = o.threads;
   c.workers = 1;

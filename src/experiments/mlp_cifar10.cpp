@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "experiments/dataset_choice.h"
+#include "experiments/plain_adam.h"
 #include "experiments/mlp_tuning.h"
 #include "experiments/registry.h"
 #include "nnlab/error.h"
@@ -48,8 +49,7 @@ train::TrainConfig base_config(const ExperimentOptions& o, const std::string& da
   c.test_subset = b.trial_test_subset;  // the tuner never reads test numbers; a small subset saves time
   c.epochs = b.epochs;
   c.batch_size = 128;
-  c.optimizer = "adam";
-  c.lr = 1e-3;
+  use_plain_adam(c);
   c.seed = o.seed;
   c.threads = o.threads;
   c.workers = 1;

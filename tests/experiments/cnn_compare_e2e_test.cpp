@@ -41,6 +41,14 @@ TEST(ExperimentCnnCompare, QuickRunTableIsEachModelsOwnRun) {
       EXPECT_EQ(m.at("counts").at("parameters").get<double>(), published.at(name)) << name;
     }
     EXPECT_TRUE(fs::exists(out / "runs" / name / "metrics.jsonl"));
+    // The budget the report states, whatever nnlab train's defaults are.
+    const json config = load_json(out / "runs" / name / "config.json");
+    EXPECT_EQ(config.at("optimizer"), "adam") << name;
+    EXPECT_EQ(config.at("lr"), 1e-3) << name;
+    EXPECT_EQ(config.at("weight_decay"), 0.0) << name;
+    EXPECT_EQ(config.at("schedule"), "none") << name;
+    EXPECT_EQ(config.at("flip"), "off") << name;
+    EXPECT_EQ(config.at("crop"), 0) << name;
     const double ips = epochs * train_images / s.at("train_seconds").get<double>();
     const std::string row = "| " + name + " | " + rp::percent(s.at("train_accuracy").get<double>(), 2) + " | " +
                             rp::percent(s.at("test_accuracy").get<double>(), 2) + " | " +
