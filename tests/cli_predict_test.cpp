@@ -47,8 +47,10 @@ TEST(CliPredict, ClassifiesPngFilesLikeTheDatasetPath) {
   model->load_state_dict(w.tensors);
   model->eval();
   nnlab::data::Dataset four = nnlab::data::subset(test, std::vector<int64_t>{0, 1, 2, 3}, "test");
-  nnlab::data::DataLoader loader(std::make_shared<const nnlab::data::Dataset>(four),
-                                 {.batch_size = 4, .normalization = w.info->normalization});
+  nnlab::data::DataLoaderOptions options;
+  options.batch_size = 4;
+  options.normalization = w.info->normalization;
+  nnlab::data::DataLoader loader(std::make_shared<const nnlab::data::Dataset>(four), options);
   loader.start_epoch(0);
   nnlab::NoGradGuard no_grad;
   nnlab::Tensor logits = (*model)(loader.next()->x);

@@ -16,6 +16,7 @@
 
 #include "nnlab/io/atomic_file.h"
 #include "nnlab/io/safetensors.h"
+#include "nnlab/precision.h"
 #include "support/cli.h"
 
 extern char** environ;
@@ -198,6 +199,28 @@ TEST(CliTrain, AugmentIsAShorthandForCropAndFlipThatTheirOwnFlagsOverride) {
   r = run_cli("train --augment rotate");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--augment"), std::string::npos) << r.err;
+}
+
+TEST(CliTrain, Bf16TrainsResnet20LikeFloat32OrSaysWhyNot) {
+  fs::path dir = fresh_dir("bf16");
+  const std::string args =
+      "train --model resnet20 --train-subset 2000 --val-fraction 0 --test-subset 500 --epochs 2 --threads 2 --json --out ";
+  auto bf = run_cli(args + (dir / "bf16").string() + " --bf16");
+  if (!nnlab::bf16_supported()) {
+    EXPECT_EQ(bf.code, 1);
+    EXPECT_NE(bf.err.find("AVX512-BF16"), std::string::npos) << bf.err;
+    return;
+  }
+  ASSERT_EQ(bf.code, 0) << bf.err;
+  auto f32 = run_cli(args + (dir / "f32").string());
+  ASSERT_EQ(f32.code, 0) << f32.err;
+  EXPECT_EQ(nlohmann::json::parse(nnlab::io::read_file(dir / "bf16" / "config.json")).at("bf16"), true);
+  const double a = last_json_line(bf.out).at("test_accuracy"), b = last_json_line(f32.out).at("test_accuracy");
+  // Two epochs of 2000 images are too short for the two runs to agree closely (their paths part
+  // chaotically); both must learn. tests/precision_test.cpp bounds the per-layer difference.
+  EXPECT_GE(a, 0.45) << "bf16 " << a << ", float32 " << b;
+  EXPECT_GE(b, 0.45) << "bf16 " << a << ", float32 " << b;
+  fs::remove_all(dir);
 }
 
 TEST(CliTrain, BadFlagsAndValuesAreUsageErrorsNamingThem) {

@@ -88,6 +88,7 @@ TrainFlags::TrainFlags(CLI::App& verb, int groups) {
   if (groups & Run) {
     add(verb, "seed", &C::seed, "Seed of initialisation, shuffling, augmentation and dropout");
     add(verb, "threads", &C::threads, "Compute threads (0: every core)");
+    add(verb, "bf16", &C::bf16, "Stride-1 convolutions in bfloat16 (AVX512-BF16), everything else float32");
     add(verb, "out", &C::out, "Run directory (default runs/<model>-<dataset>-<time>)");
   }
   verb.add_option("--config", config_file_, "A JSON object of these options (keys as flags, with _ for -)")

@@ -56,6 +56,7 @@ void for_each_field(TrainConfig& c, F&& f) {
   f("early_stopping", c.early_stopping);
   f("seed", c.seed);
   f("threads", c.threads);
+  f("bf16", c.bf16);
   f("out", c.out);
 }
 

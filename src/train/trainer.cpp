@@ -10,6 +10,7 @@
 #include "nnlab/backend.h"
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
+#include "nnlab/precision.h"
 #include "nnlab/ops/loss.h"
 #include "nnlab/optim/clip_grad.h"
 #include "nnlab/optim/make_optimizer.h"
@@ -205,6 +206,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   if (resume) config.out = given.out;
   config.validate();
   set_num_threads(config.threads);
+  PrecisionGuard precision(config.bf16 ? Precision::BF16 : Precision::F32);
   const fs::path run_dir = config.out.empty() ? claim_default_run_dir(config) : fs::path(config.out);
   config.out = run_dir.string();
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";

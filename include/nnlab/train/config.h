@@ -65,6 +65,7 @@ struct TrainConfig {
   // Run.
   uint64_t seed = 0;
   int threads = 0;  // 0: every core
+  bool bf16 = false;  // bfloat16 convolutions (nnlab/precision.h); needs AVX512-BF16
   std::string out;  // run directory (empty: runs/<model>-<dataset>-<time>)
 
   nlohmann::json to_json() const;
