@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -13,6 +14,13 @@
 namespace nnlab::cpu {
 
 namespace {
+
+// The input rows (or columns) [first, end) under output position `o`: the window clipped to
+// the image, padding being outside it.
+std::pair<int64_t, int64_t> window_span(const PoolGeometry& g, int64_t o, int64_t extent) {
+  const int64_t start = o * g.stride - g.padding;
+  return {std::max<int64_t>(start, 0), std::min<int64_t>(start + g.kernel, extent)};
+}
 
 // NHWC: each output pixel takes the maximum of its window per channel. Window positions
 // are visited in row-major order and a value replaces the best only when strictly greater,
@@ -63,11 +71,9 @@ void forward_nhwc(const PoolGeometry& g, const float* src, float* dst, int32_t* 
 #pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * C * g.kernel * g.kernel > kParallelGrain)
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const int64_t y0 = oy * g.stride - g.padding;
-      const int64_t ya = std::max<int64_t>(y0, 0), yb = std::min<int64_t>(y0 + g.kernel, g.h);
+      const auto [ya, yb] = window_span(g, oy, g.h);
       for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const int64_t x0 = ox * g.stride - g.padding;
-        const int64_t xa = std::max<int64_t>(x0, 0), xb = std::min<int64_t>(x0 + g.kernel, g.w);
+        const auto [xa, xb] = window_span(g, ox, g.w);
         const int64_t o = ((n * g.oh + oy) * g.ow + ox) * C;
         window_max(g, src, n, ya, yb, xa, xb, dst + o, argmax ? argmax + o : nullptr);
       }
@@ -98,11 +104,9 @@ void max_pool2d_forward(const PoolGeometry& g, const float* src, float* dst, int
     float* out = dst + p * out_plane;
     int32_t* idx = argmax ? argmax + p * out_plane : nullptr;
     for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const int64_t y0 = oy * g.stride - g.padding;
-      const int64_t ya = std::max<int64_t>(y0, 0), yb = std::min<int64_t>(y0 + g.kernel, g.h);
+      const auto [ya, yb] = window_span(g, oy, g.h);
       for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const int64_t x0 = ox * g.stride - g.padding;
-        const int64_t xa = std::max<int64_t>(x0, 0), xb = std::min<int64_t>(x0 + g.kernel, g.w);
+        const auto [xa, xb] = window_span(g, ox, g.w);
         float best = -std::numeric_limits<float>::infinity();
         int64_t at = ya * g.w + xa;
         for (int64_t y = ya; y < yb; ++y)
