@@ -132,6 +132,21 @@ void check_same_shape(const Tensor& a, const Tensor& b, const char* op) {
                                  op, shape_str(a.shape()), shape_str(b.shape())));
 }
 
+// A loss that is a sum or mean of f(input[i], target[i]) over elements of equal shapes: `f`
+// gives the value and both partial derivatives, kept for the backward pass.
+template <class F>
+Tensor pointwise_loss(const char* op, const char* node, const Tensor& input, const Tensor& target, Reduction reduction, F f) {
+  check_same_shape(input, target, op);
+  Tensor a = input.contiguous(), b = target.contiguous();
+  const int64_t n = a.numel();
+  Tensor values = Tensor::empty(a.shape()), da = Tensor::empty(a.shape()), db = Tensor::empty(a.shape());
+  for (int64_t i = 0; i < n; ++i) f(a.data()[i], b.data()[i], values.data()[i], da.data()[i], db.data()[i]);
+  Tensor out = reduce_elements(values, reduction);
+  autograd::maybe_record(out, {&input, &target},
+                         [&] { return std::make_shared<PointwiseLossBackward>(node, da, db, reduction); });
+  return out;
+}
+
 }  // namespace
 
 Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets, Reduction reduction,
@@ -180,39 +195,23 @@ Tensor nll_loss(const Tensor& log_probs, std::span<const int32_t> targets, Reduc
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targets, Reduction reduction) {
-  check_same_shape(logits, targets, "binary_cross_entropy_with_logits");
-  Tensor x = logits.contiguous(), t = targets.contiguous();
-  const int64_t n = x.numel();
-  Tensor values = Tensor::empty(x.shape()), dx = Tensor::empty(x.shape()), dt = Tensor::empty(x.shape());
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x.data()[i], y = t.data()[i];
-    // max(v, 0) − v·y + log(1 + e^{−|v|}) never overflows.
-    values.data()[i] = std::max(v, 0.0f) - v * y + std::log1p(std::exp(-std::abs(v)));
-    dx.data()[i] = 1.0f / (1.0f + std::exp(-v)) - y;
-    dt.data()[i] = -v;
-  }
-  Tensor out = reduce_elements(values, reduction);
-  autograd::maybe_record(out, {&logits, &targets}, [&] {
-    return std::make_shared<PointwiseLossBackward>("BinaryCrossEntropyWithLogitsBackward", dx, dt, reduction);
-  });
-  return out;
+  return pointwise_loss("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward", logits, targets, reduction,
+                        [](float v, float y, float& value, float& dv, float& dy) {
+                          // max(v, 0) − v·y + log(1 + e^{−|v|}) never overflows.
+                          value = std::max(v, 0.0f) - v * y + std::log1p(std::exp(-std::abs(v)));
+                          dv = 1.0f / (1.0f + std::exp(-v)) - y;
+                          dy = -v;
+                        });
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
-  check_same_shape(input, target, "mse_loss");
-  Tensor a = input.contiguous(), b = target.contiguous();
-  const int64_t n = a.numel();
-  Tensor values = Tensor::empty(a.shape()), da = Tensor::empty(a.shape()), db = Tensor::empty(a.shape());
-  for (int64_t i = 0; i < n; ++i) {
-    const float d = a.data()[i] - b.data()[i];
-    values.data()[i] = d * d;
-    da.data()[i] = 2.0f * d;
-    db.data()[i] = -2.0f * d;
-  }
-  Tensor out = reduce_elements(values, reduction);
-  autograd::maybe_record(out, {&input, &target},
-                         [&] { return std::make_shared<PointwiseLossBackward>("MseLossBackward", da, db, reduction); });
-  return out;
+  return pointwise_loss("mse_loss", "MseLossBackward", input, target, reduction,
+                        [](float a, float b, float& value, float& da, float& db) {
+                          const float d = a - b;
+                          value = d * d;
+                          da = 2.0f * d;
+                          db = -2.0f * d;
+                        });
 }
 
 Tensor one_hot(std::span<const int32_t> targets, int64_t num_classes) {
