@@ -195,7 +195,8 @@ Tensor nll_loss(const Tensor& log_probs, std::span<const int32_t> targets, Reduc
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targets, Reduction reduction) {
-  return pointwise_loss("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward", logits, targets, reduction,
+  return pointwise_loss("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward", logits, targets,
+                        reduction,
                         [](float v, float y, float& value, float& dv, float& dy) {
                           // max(v, 0) − v·y + log(1 + e^{−|v|}) never overflows.
                           value = std::max(v, 0.0f) - v * y + std::log1p(std::exp(-std::abs(v)));
