@@ -185,7 +185,8 @@ TEST(CliTrain, ConfigFileGivesDefaultsAndFlagsWin) {
 
 TEST(CliTrain, AugmentIsAShorthandForCropAndFlipThatTheirOwnFlagsOverride) {
   fs::path dir = fresh_dir("augment");
-  auto r = run_cli("train --model logreg --train-subset 200 --epochs 1 --threads 1 --augment crop,flip --flip off --out " +
+  auto r = run_cli("train --model logreg --train-subset 200 --epochs 1 --threads 1 --augment crop,flip --flip off "
+                   "--out " +
                    dir.string());
   ASSERT_EQ(r.code, 0) << r.err;
   auto saved = nlohmann::json::parse(nnlab::io::read_file(dir / "config.json"));
@@ -204,7 +205,8 @@ TEST(CliTrain, AugmentIsAShorthandForCropAndFlipThatTheirOwnFlagsOverride) {
 TEST(CliTrain, Bf16TrainsResnet20LikeFloat32OrSaysWhyNot) {
   fs::path dir = fresh_dir("bf16");
   const std::string args =
-      "train --model resnet20 --train-subset 2000 --val-fraction 0 --test-subset 500 --epochs 2 --threads 2 --json --out ";
+      "train --model resnet20 --train-subset 2000 --val-fraction 0 --test-subset 500 --epochs 2 --threads 2 --json "
+      "--out ";
   auto bf = run_cli(args + (dir / "bf16").string() + " --bf16");
   if (!nnlab::bf16_supported()) {
     EXPECT_EQ(bf.code, 1);

@@ -135,7 +135,8 @@ void check_same_shape(const Tensor& a, const Tensor& b, const char* op) {
 // A loss that is a sum or mean of f(input[i], target[i]) over elements of equal shapes: `f`
 // gives the value and both partial derivatives, kept for the backward pass.
 template <class F>
-Tensor pointwise_loss(const char* op, const char* node, const Tensor& input, const Tensor& target, Reduction reduction, F f) {
+Tensor pointwise_loss(const char* op, const char* node, const Tensor& input, const Tensor& target, Reduction reduction,
+                      F f) {
   check_same_shape(input, target, op);
   Tensor a = input.contiguous(), b = target.contiguous();
   const int64_t n = a.numel();
