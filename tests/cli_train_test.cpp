@@ -109,10 +109,18 @@ TEST(CliTrain, KilledRunResumesToTheSameResult) {
   // checkpoint, mid-epoch, and resume to the end.
   const std::string args = kSmall + " --dropout 0.2 --model mlp --hidden 512,256 --out " + b.string();
   pid_t pid = spawn_train(args);
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // Early on: once the run directory holds its config.json (the first thing a run writes;
+  // before that there is no run to resume), while the data load or the first epoch runs.
+  const auto started = std::chrono::steady_clock::now();
+  while (!fs::exists(b / "config.json") && std::chrono::steady_clock::now() - started < std::chrono::minutes(2))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_TRUE(kill_hard(pid));
   pid = spawn_train("--resume " + b.string());
-  for (int i = 0; i < 1200 && metrics(b).size() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  // A generous deadline: sanitizer builds on a loaded machine run an epoch many times slower.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  while (metrics(b).size() < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ASSERT_EQ(metrics(b).size(), 1u);
   // Half-way through the second epoch.
   const double epoch_seconds = metrics(b)[0].at("train_seconds").get<double>();

@@ -215,6 +215,10 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
                                   run_dir.string(), run_dir.string()));
   if (resume && !fs::exists(checkpoint_file))
     observer.on_message("no checkpoint in " + run_dir.string() + " yet: starting the run from its first epoch");
+  // The configuration goes first, before the data are read, so that a run killed at any
+  // moment after it started can be resumed from its directory.
+  fs::create_directories(run_dir);
+  io::write_file_atomic(run_dir / "config.json", config.to_json().dump(2) + "\n");
 
   PreparedData data = prepare_data(config);
   observer.on_message(data.summary);
@@ -239,8 +243,6 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     restore_generators(*model, state.generators);
     observer.on_message(fmt::format("resumed {} after epoch {}", run_dir.string(), state.epochs_done));
   }
-  fs::create_directories(run_dir);
-  io::write_file_atomic(run_dir / "config.json", config.to_json().dump(2) + "\n");
   rewrite_metrics(run_dir / "metrics.jsonl", state.history);
 
   const WeightsInfo weights_info{data.normalization, config.to_json(), data.input, data.class_names};
