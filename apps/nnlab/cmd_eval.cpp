@@ -27,11 +27,8 @@ int run(const Options& o) {
   train::WeightsFile weights = train::load_weights(o.weights);
   train::TrainConfig config = cli::config_for(weights, *o.flags);
 
-  data::LoadOptions lo;
-  lo.name = config.dataset;
-  lo.data_dir = config.data_dir;
-  lo.target = config.target;
-  lo.image_size = config.image_size;
+  data::LoadOptions lo = train::load_options(config);
+  lo.svhn_extra = false;  // evaluation reads the test split only
   data::Dataset test = train::shape_for_model(data::load_dataset(lo).test, config.model, config.image_size);
   data::DataLoaderOptions lopt;
   lopt.batch_size = o.batch_size;

@@ -17,14 +17,18 @@ data::Dataset shape_for_model(const data::Dataset& split, const std::string& mod
   return out;
 }
 
-PreparedData prepare_data(const TrainConfig& c) {
+data::LoadOptions load_options(const TrainConfig& c) {
   data::LoadOptions lo;
   lo.name = c.dataset;
   lo.data_dir = c.data_dir;
   lo.svhn_extra = c.svhn_extra;
   lo.target = c.target;
   lo.image_size = c.image_size;
-  data::Splits splits = data::load_dataset(lo);
+  return lo;
+}
+
+PreparedData prepare_data(const TrainConfig& c) {
+  data::Splits splits = data::load_dataset(load_options(c));
 
   PreparedData p;
   data::Dataset train = std::move(splits.train);
