@@ -73,7 +73,7 @@ Tensor binary_forward(BinaryKind kind, const Tensor& a, const Tensor& b) {
       case BinaryKind::Sub: cpu::sub(o, pa, pb, n); break;
       case BinaryKind::Mul: cpu::mul(o, pa, pb, n); break;
       case BinaryKind::Div:
-#pragma omp parallel for simd if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd if (parallel: n > cpu::kParallelGrain)
         for (int64_t i = 0; i < n; ++i) o[i] = pa[i] / pb[i];
         break;
     }
@@ -185,7 +185,7 @@ Tensor map(const Tensor& x, F&& f) {
   const float* in = c.data();
   float* o = out.data();
   const int64_t n = out.numel();
-#pragma omp parallel for simd if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd if (parallel: n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) o[i] = f(in[i]);
   return out;
 }

@@ -53,7 +53,7 @@ void Adagrad::init_state(Slot& s) const {
 namespace {
 
 void adagrad_kernel(float clr, float wd, float eps, float* p, const float* g, float* sum, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i] + wd * p[i];
     const float si = sum[i] + gi * gi;

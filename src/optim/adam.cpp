@@ -79,7 +79,7 @@ struct AdamScalars {
 // template argument so that each variant is a branch-free loop the compiler vectorises.
 template <bool kAmsgrad>
 void adam_kernel(const AdamScalars& c, float* p, const float* g, float* m, float* v, float* v_max, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i] + c.wd * p[i];
     const float mi = m[i] * c.b1 + c.one_minus_b1 * gi;

@@ -68,7 +68,7 @@ struct RMSpropScalars {
 template <bool kCentered, bool kMomentum>
 void rmsprop_kernel(const RMSpropScalars& c, float* p, const float* g, float* sq, float* avg_g, float* buf,
                     int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i] + c.wd * p[i];
     const float si = sq[i] * c.alpha + c.one_minus_alpha * gi * gi;

@@ -60,7 +60,7 @@ void SGD::update(Slot& s, const float* g) {
   const float wd = o.decoupled_weight_decay() ? 0.0f : static_cast<float>(o.weight_decay());
   const float shrink = o.decoupled_weight_decay() ? static_cast<float>(1.0 - o.lr() * o.weight_decay()) : 1.0f;
   if (o.momentum() == 0) {
-#pragma omp parallel for simd schedule(static) if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
     for (int64_t i = 0; i < n; ++i) p[i] = p[i] * shrink - lr * (g[i] + wd * p[i]);
     return;
   }
@@ -73,7 +73,7 @@ void SGD::update(Slot& s, const float* g) {
   const float keep = first ? 0.0f : mu;
   const float take = first ? 1.0f : static_cast<float>(1.0 - o.dampening());
   const bool nesterov = o.nesterov();
-#pragma omp parallel for simd schedule(static) if (n > cpu::kParallelGrain)
+#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) {
     const float d = g[i] + wd * p[i];
     const float vi = v[i] * keep + take * d;

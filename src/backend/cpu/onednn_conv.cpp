@@ -23,7 +23,7 @@ std::string ConvGeometry::key() const {
 
 void to_bf16(const float* src, void* dst, int64_t n) {
   uint16_t* out = static_cast<uint16_t*>(dst);
-#pragma omp parallel for simd schedule(static) if (n > (1 << 16))
+#pragma omp parallel for simd schedule(static) if (parallel: n > (1 << 16))
   for (int64_t i = 0; i < n; ++i) {
     uint32_t bits;
     std::memcpy(&bits, &src[i], 4);
