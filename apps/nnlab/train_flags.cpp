@@ -84,6 +84,8 @@ TrainFlags::TrainFlags(CLI::App& verb, int groups) {
     add(verb, "pct-start", &C::pct_start, "onecycle: fraction of the steps spent rising");
     add(verb, "patience", &C::patience, "plateau: epochs without improvement before a cut");
     add(verb, "early-stopping", &C::early_stopping, "Stop after this many epochs without validation gain (0: off)");
+    add(verb, "ema", &C::ema,
+        "Evaluate and save an exponential moving average of the weights with this decay per step (0: off)");
   }
   if (groups & Run) {
     add(verb, "seed", &C::seed, "Seed of initialisation, shuffling, augmentation and dropout");

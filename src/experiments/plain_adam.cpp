@@ -14,6 +14,7 @@ void use_plain_adam(train::TrainConfig& c) {
   c.clip_grad_norm = 0.0;
   c.crop = 0;
   c.flip = "off";
+  c.ema = 0.0;
 }
 
 }  // namespace nnlab::experiments

@@ -29,6 +29,7 @@ void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const
   for (const StateEntry& e : model.state_dict()) tensors.push_back({"model." + e.name, e.tensor, e.integer});
   optim::OptimizerState os = optimizer.state_dict();
   for (auto& [name, t] : os.tensors) tensors.push_back({"optimizer." + name, t, false});
+  for (const StateEntry& e : s.averaged) tensors.push_back(e);
   nlohmann::json state{{"epochs_done", s.epochs_done},
                        {"best_epoch", s.best_epoch},
                        {"best_metric", s.best_metric},
@@ -36,6 +37,7 @@ void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const
                        {"scheduler", s.scheduler},
                        {"optimizer", os.meta},
                        {"normalization", norm_to_json(s.normalization)},
+                       {"average_updates", s.average_updates},
                        {"history", nlohmann::json::array()},
                        {"generators", nlohmann::json::array()}};
   for (const EpochRecord& r : s.history) state["history"].push_back(r.to_json());
@@ -48,13 +50,15 @@ TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& mod
   auto it = f.metadata.find(kStateKey);
   if (it == f.metadata.end())
     throw IoError(fmt::format("{} is not an nnlab checkpoint (no training state in its metadata)", file.string()));
-  StateDict weights;
+  StateDict weights, averaged;
   optim::OptimizerState os;
   for (const StateEntry& e : f.tensors) {
     if (e.name.rfind("model.", 0) == 0) weights.push_back({e.name.substr(6), e.tensor, e.integer});
     else if (e.name.rfind("optimizer.", 0) == 0) os.tensors[e.name.substr(10)] = e.tensor;
+    else if (e.name.rfind("ema.", 0) == 0) averaged.push_back(e);
   }
   TrainingState s;
+  s.averaged = std::move(averaged);
   try {
     nlohmann::json state = nlohmann::json::parse(it->second);
     os.meta = state.at("optimizer");
@@ -66,6 +70,7 @@ TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& mod
     s.epochs_since_best = state.at("epochs_since_best").get<int64_t>();
     s.scheduler = state.at("scheduler");
     s.normalization = norm_from_json(state.at("normalization"));
+    s.average_updates = state.value("average_updates", int64_t{0});
     for (auto& r : state.at("history")) s.history.push_back(EpochRecord::from_json(r));
     for (auto& g : state.at("generators")) s.generators.push_back({g.at(0).get<uint64_t>(), g.at(1).get<uint64_t>()});
   } catch (const nlohmann::json::exception& e) {

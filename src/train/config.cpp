@@ -54,6 +54,7 @@ void for_each_field(TrainConfig& c, F&& f) {
   f("pct_start", c.pct_start);
   f("patience", c.patience);
   f("early_stopping", c.early_stopping);
+  f("ema", c.ema);
   f("seed", c.seed);
   f("threads", c.threads);
   f("bf16", c.bf16);
@@ -106,6 +107,7 @@ void TrainConfig::validate() const {
   require(crop >= 0, fmt::format("--crop {} must be non-negative", crop));
   require(train_subset >= 0, fmt::format("--train-subset {} must be non-negative", train_subset));
   require(test_subset >= 0, fmt::format("--test-subset {} must be non-negative", test_subset));
+  require(ema >= 0 && ema < 1, fmt::format("--ema {} must be in [0, 1): 0 is off, 0.999 a typical decay", ema));
   require(early_stopping >= 0, fmt::format("--early-stopping {} must be non-negative", early_stopping));
   require(normalize == "train" || normalize == "published" || normalize == "none",
           fmt::format("--normalize '{}': accepted are train, published, none", normalize));

@@ -18,6 +18,7 @@
 #include "nnlab/optim/param_groups.h"
 #include "nnlab/train/checkpoint.h"
 #include "nnlab/train/data_setup.h"
+#include "nnlab/train/weight_average.h"
 #include "nnlab/zoo/zoo.h"
 #include "train/binary_head.h"
 
@@ -224,6 +225,8 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   observer.on_message(data.summary);
   auto model = build_model(config, data.input, data.num_classes);
   auto optimizer = make_optimizer(config, *model);
+  std::optional<WeightAverage> average;
+  if (config.ema > 0) average.emplace(*model, config.ema);
   auto train_data = std::make_shared<const data::Dataset>(std::move(data.train));
   data::DataLoader train_loader(train_data, loader_options(config, data.normalization, true));
   data::DataLoader test_loader(std::make_shared<const data::Dataset>(std::move(data.test)),
@@ -241,6 +244,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     state = load_checkpoint(checkpoint_file, *model, *optimizer);
     scheduler->load_state_dict(state.scheduler);
     restore_generators(*model, state.generators);
+    if (average) average->load(state.averaged, "ema.", state.average_updates);
     observer.on_message(fmt::format("resumed {} after epoch {}", run_dir.string(), state.epochs_done));
   }
   rewrite_metrics(run_dir / "metrics.jsonl", state.history);
@@ -277,6 +281,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
       loss.backward();
       if (config.clip_grad_norm > 0) optim::clip_grad_norm_(params, config.clip_grad_norm);
       optimizer->step();
+      if (average) average->update();
       if (scheduler->unit() == optim::StepUnit::Batch) scheduler->step();
       running.update(config.binary ? two_class_logits(out.detach()) : out.detach(), batch->y, loss_value);
       const double t = seconds_since(epoch_start);
@@ -291,6 +296,10 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     rec.images_per_second = static_cast<double>(running.count()) / std::max(rec.train_seconds, 1e-9);
 
     const auto eval_start = Clock::now();
+    // Evaluation, the best model and model.safetensors see the averaged weights (--ema);
+    // the checkpoint keeps the latest ones, which training continues from.
+    std::optional<WeightAverage::Applied> averaged;
+    if (average) averaged.emplace(*average);
     if (val_loader) {
       ClassificationMetrics v = evaluate(*model, *val_loader, data.num_classes, config.binary);
       rec.val_loss = v.loss();
@@ -323,6 +332,11 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     state.scheduler = scheduler->state_dict();
     state.generators = generator_states(*model);
     save_weights(run_dir / "model.safetensors", *model, weights_info);
+    averaged.reset();
+    if (average) {
+      state.averaged = average->state("ema.");
+      state.average_updates = average->updates();
+    }
     save_checkpoint(checkpoint_file, *model, *optimizer, state);
     io::append_line_durable(run_dir / "metrics.jsonl", rec.to_json().dump());
     observer.on_epoch(rec);
@@ -337,6 +351,8 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   }
   if (state.history.empty()) throw Error("the run has no finished epoch to report");
   if (result.test.count() == 0) {  // resumed after the last epoch: report the saved model
+    std::optional<WeightAverage::Applied> averaged;
+    if (average) averaged.emplace(*average);
     result.test = evaluate(*model, test_loader, data.num_classes, config.binary);
   }
   result.history = state.history;

@@ -1,8 +1,8 @@
 // The files of a run directory and their atomic writes:
 //   config.json              the TrainConfig (reruns the run)
 //   metrics.jsonl            one EpochRecord per line
-//   checkpoint.safetensors   weights ("model.<key>"), optimizer state ("optimizer.<key>") and,
-//                            in the metadata, the training state: epoch, history, schedule,
+//   checkpoint.safetensors   weights ("model.<key>"), optimizer state ("optimizer.<key>"),
+//                            averaged weights with --ema ("ema.<key>") and, in the metadata, the training state: epoch, history, schedule,
 //                            generators, best model, normalisation
 //   model.safetensors        the latest weights under PyTorch's keys (loads into the reference)
 //   best.safetensors         the weights of the best epoch, likewise
@@ -32,6 +32,8 @@ struct TrainingState {
   nlohmann::json scheduler;
   std::vector<Generator::State> generators;  // the model's dropout streams, in order
   data::Normalization normalization;
+  StateDict averaged;        // --ema: the averaged weights, under "ema.<key>"
+  int64_t average_updates = 0;
 };
 
 void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const optim::Optimizer& optimizer,

@@ -39,8 +39,9 @@ struct TrainConfig {
 
   // Optimisation.
   // The defaults are nnlab's recipe for LeNet-5 on Fashion-MNIST (measured in the README):
-  // AdamW with decoupled weight decay, a cosine schedule and mirrored images.
-  int64_t epochs = 25;
+  // AdamW with decoupled weight decay, a cosine schedule, mirrored images, and evaluation of
+  // the averaged weights (ema), which pass 90 % test accuracy two epochs before the latest.
+  int64_t epochs = 18;
   int64_t batch_size = 64;
   std::string optimizer = "adamw";
   double lr = 2e-3;
@@ -61,6 +62,7 @@ struct TrainConfig {
   double pct_start = 0.3;       // onecycle
   int64_t patience = 0;         // plateau: epochs without improvement before a cut
   int64_t early_stopping = 0;   // stop after this many epochs without validation improvement (0: off)
+  double ema = 0.999;           // decay of the averaged weights evaluated and saved (0: the latest weights)
 
   // Run.
   uint64_t seed = 0;

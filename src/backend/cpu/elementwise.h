@@ -17,9 +17,9 @@ void copy(float* out, const float* a, int64_t n);
 double sum(const float* a, int64_t n);                                         // in double
 
 // Grain below which work stays on one thread: spawning costs more than it saves. Workers
-// sleep between regions (OMP_WAIT_POLICY=passive, thread_environment.cpp), so a region
-// costs a futex wake-up of each worker, tens of microseconds, and on a loaded machine up to
-// a scheduler time slice; 128 Ki floats (512 KiB) stream through one core in about as long.
+// sleep 8 microseconds after a region (GOMP_SPINCOUNT=300, thread_environment.cpp), so a
+// region after a pause costs a futex wake-up of each worker, tens of microseconds, and on a
+// loaded machine up to a scheduler time slice; 128 Ki floats (512 KiB) stream through one core in about as long.
 // Loops name the modifier, `if (parallel: n > kParallelGrain)`: a bare `if` on a combined
 // `parallel for simd` applies to the simd part too (OpenMP 5.0), and GCC then runs every
 // loop below the grain scalar, 5x slower.
