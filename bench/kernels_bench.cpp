@@ -6,6 +6,8 @@
 
 #include "backend/cpu/batch_norm_nhwc.h"
 #include "backend/cpu/conv_batch_split.h"
+#include "backend/cpu/context.h"
+#include "backend/cpu/conv_one_channel.h"
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/max_pool.h"
 
@@ -74,6 +76,28 @@ void lenet_conv1_backward_weights(benchmark::State& st) {
   st.SetLabel(split ? "batch split" : "oneDNN threads");
 }
 BENCHMARK(lenet_conv1_backward_weights)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// LeNet-5's first convolution on Fashion-MNIST (1 -> 6 channels, 5x5, padding 2, 28x28),
+// forward on one thread's share of a batch of 64: 0 = oneDNN (brgconv), 1 = nnlab's
+// one-channel kernel (conv_one_channel.h).
+void lenet_conv1_gray_forward(benchmark::State& st) {
+  ConvGeometry g{};
+  g.n = 32, g.c = 1, g.h = g.w = 28, g.o = 6, g.kh = g.kw = 5, g.oh = g.ow = 28;
+  g.stride = 1, g.padding = 2, g.dilation = 1, g.bias = true;
+  auto x = filled(g.n * g.h * g.w, 0), w = filled(g.o * g.kh * g.kw, 0.01f), b = filled(g.o, 0.1f);
+  auto y = filled(g.n * g.o * g.oh * g.ow, 0);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 255) / 255.0f;
+  const bool own = st.range(0) == 1;
+  ThreadLimit one(1);
+  for (auto _ : st) {
+    if (own) one_channel_conv_forward(g, x.data(), w.data(), b.data(), y.data());
+    else conv2d_forward(g, x.data(), WeightRef{w.data(), 1, 0}, b.data(), y.data(), true);
+  }
+  const double flops = 2.0 * g.n * g.o * g.oh * g.ow * g.kh * g.kw;
+  st.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  st.SetLabel(own ? "nnlab one-channel" : "oneDNN");
+}
+BENCHMARK(lenet_conv1_gray_forward)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // The MLP's first layer (3072 → 512) at batch 64: 0 = forward as nnlab's linear calls it
 // (x·Wᵀ), 1 = the weight gradient (dYᵀ·x), 2 = the forward computed transposed (W·xᵀ),

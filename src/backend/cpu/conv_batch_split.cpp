@@ -1,6 +1,7 @@
 #include "backend/cpu/conv_batch_split.h"
 
 #include "backend/cpu/context.h"
+#include "backend/cpu/conv_one_channel.h"
 
 #include <omp.h>
 
@@ -39,9 +40,12 @@ void over_shares(const ConvGeometry& g, F&& f) {
 
 void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
                           bool training) {
+  const bool one_channel = one_channel_conv_applies(g);
   over_shares(g, [&](const ConvGeometry& s, int64_t first, int) {
-    conv2d_forward(s, advance(src, first * in_image(g) * in_bytes(g)), weight, bias, dst + first * out_image(g),
-                   training);
+    const void* x = advance(src, first * in_image(g) * in_bytes(g));
+    float* y = dst + first * out_image(g);
+    if (one_channel) one_channel_conv_forward(s, static_cast<const float*>(x), weight.data, bias, y);
+    else conv2d_forward(s, x, weight, bias, y, training);
   });
 }
 
