@@ -7,6 +7,7 @@
 #include "backend/cpu/batch_norm_nhwc.h"
 #include "backend/cpu/conv_batch_split.h"
 #include "backend/cpu/context.h"
+#include "backend/cpu/conv_backward_data_gemm.h"
 #include "backend/cpu/conv_one_channel.h"
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/max_pool.h"
@@ -98,6 +99,26 @@ void lenet_conv1_gray_forward(benchmark::State& st) {
   st.SetLabel(own ? "nnlab one-channel" : "oneDNN");
 }
 BENCHMARK(lenet_conv1_gray_forward)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// LeNet-5's second convolution (6 -> 16 channels, 5x5, 14x14 -> 10x10), backward-data on one
+// thread's share of a batch of 64: 0 = oneDNN, 1 = GEMM and col2im (conv_backward_data_gemm.h).
+void lenet_conv2_backward_data(benchmark::State& st) {
+  ConvGeometry g{};
+  g.n = 32, g.c = 6, g.h = g.w = 14, g.o = 16, g.kh = g.kw = 5, g.oh = g.ow = 10;
+  g.stride = 1, g.padding = 0, g.dilation = 1, g.bias = true;
+  auto dy = filled(g.n * g.o * g.oh * g.ow, 0.2f), w = filled(g.o * g.c * g.kh * g.kw, 0.01f);
+  auto dx = filled(g.n * g.c * g.h * g.w, 0);
+  const bool gemm_path = st.range(0) == 1;
+  ThreadLimit one(1);
+  for (auto _ : st) {
+    if (gemm_path) gemm_conv_backward_data(g, dy.data(), w.data(), dx.data());
+    else conv2d_backward_data(g, dy.data(), WeightRef{w.data(), 1, 0}, dx.data());
+  }
+  const double flops = 2.0 * g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
+  st.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  st.SetLabel(gemm_path ? "GEMM + col2im" : "oneDNN");
+}
+BENCHMARK(lenet_conv2_backward_data)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // The MLP's first layer (3072 → 512) at batch 64: 0 = forward as nnlab's linear calls it
 // (x·Wᵀ), 1 = the weight gradient (dYᵀ·x), 2 = the forward computed transposed (W·xᵀ),

@@ -1,6 +1,7 @@
 #include "backend/cpu/conv_batch_split.h"
 
 #include "backend/cpu/context.h"
+#include "backend/cpu/conv_backward_data_gemm.h"
 #include "backend/cpu/conv_one_channel.h"
 
 #include <omp.h>
@@ -50,9 +51,12 @@ void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weig
 }
 
 void split_conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef weight, float* diff_src) {
+  const bool gemm_path = gemm_conv_backward_data_applies(g);
   over_shares(g, [&](const ConvGeometry& s, int64_t first, int) {
-    conv2d_backward_data(s, advance(diff_dst, first * out_image(g) * in_bytes(g)), weight,
-                         diff_src + first * in_image(g));
+    const void* dy = advance(diff_dst, first * out_image(g) * in_bytes(g));
+    float* dx = diff_src + first * in_image(g);
+    if (gemm_path) gemm_conv_backward_data(s, static_cast<const float*>(dy), weight.data, dx);
+    else conv2d_backward_data(s, dy, weight, dx);
   });
 }
 

@@ -5,7 +5,8 @@
 // machine LeNet-5's backward-weights took 7 ms on 2 threads where one thread alone takes
 // 1.1 ms (DNNL_VERBOSE under load; bench/conv_layout_bench.cpp with OMP_NUM_THREADS=1).
 // Here the threads meet once per call, at OpenMP's (sleeping) barrier. Forward convolutions
-// of one-channel images take nnlab's own kernel (conv_one_channel.h) instead of oneDNN's.
+// of one-channel images take nnlab's own kernel (conv_one_channel.h) instead of oneDNN's,
+// and backward-data with few input channels a GEMM (conv_backward_data_gemm.h).
 #pragma once
 
 #include "backend/cpu/onednn_conv.h"
