@@ -32,9 +32,12 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0 ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  // Below about four million multiply-adds (~40 us on one core) a sleeping worker's wake-up
-  // costs about what it saves idle, and far more on a loaded machine (elementwise.h).
-  const int threads = m * n * k < (int64_t{1} << 22) ? 1 : omp_get_max_threads();
+  // Below about a million multiply-adds (~10 us on one core) waking the worker costs about
+  // what it saves; it spins for 8 us after each region (thread_environment.cpp), so during
+  // a training step it is usually awake. LeNet-5's fc1 (64 x 400 x 120, three products a
+  // step) went to both cores when this bound fell from four million: 29.5k -> 31.3k images/s
+  // (medians of four alternating runs, 1x28x28, batch 64).
+  const int threads = m * n * k < (int64_t{1} << 20) ? 1 : omp_get_max_threads();
   if (threads == 1) {
     ThreadLimit limit(threads);
     sgemm_block(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
