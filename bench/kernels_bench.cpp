@@ -18,6 +18,12 @@ using namespace nnlab::cpu;
 
 std::vector<float> filled(int64_t n, float v) { return std::vector<float>(static_cast<size_t>(n), v); }
 
+// A convolution benchmark's GFLOP/s column: 2 flops per multiply-add of one pass.
+void count_conv_flops(benchmark::State& st, const ConvGeometry& g) {
+  const double flops = 2.0 * g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
+  st.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // resnet20 stage 1 (64x16x32x32) and stage 3 (64x64x8x8) batch norm, with fused ReLU.
 void bn_forward(benchmark::State& st) {
   const BnRows g{64 * st.range(1) * st.range(1), st.range(0), 1e-5f};
@@ -72,8 +78,7 @@ void lenet_conv1_backward_weights(benchmark::State& st) {
     if (split) split_conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
     else conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
   }
-  const double flops = 2.0 * g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
-  st.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_conv_flops(st, g);
   st.SetLabel(split ? "batch split" : "oneDNN threads");
 }
 BENCHMARK(lenet_conv1_backward_weights)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
@@ -94,8 +99,7 @@ void lenet_conv1_gray_forward(benchmark::State& st) {
     if (own) one_channel_conv_forward(g, x.data(), w.data(), b.data(), y.data());
     else conv2d_forward(g, x.data(), WeightRef{w.data(), 1, 0}, b.data(), y.data(), true);
   }
-  const double flops = 2.0 * g.n * g.o * g.oh * g.ow * g.kh * g.kw;
-  st.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_conv_flops(st, g);
   st.SetLabel(own ? "nnlab one-channel" : "oneDNN");
 }
 BENCHMARK(lenet_conv1_gray_forward)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
@@ -114,8 +118,7 @@ void lenet_conv2_backward_data(benchmark::State& st) {
     if (gemm_path) gemm_conv_backward_data(g, dy.data(), w.data(), dx.data());
     else conv2d_backward_data(g, dy.data(), WeightRef{w.data(), 1, 0}, dx.data());
   }
-  const double flops = 2.0 * g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
-  st.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_conv_flops(st, g);
   st.SetLabel(gemm_path ? "GEMM + col2im" : "oneDNN");
 }
 BENCHMARK(lenet_conv2_backward_data)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
