@@ -44,9 +44,8 @@ class WeightAverage {
  private:
   void swap_in_out();
 
-  StateDict live_;                 // the model's own tensors
-  std::vector<Tensor> average_;    // one per floating-point entry of live_, in order
-  std::vector<size_t> averaged_;   // indices into live_ of those entries
+  StateDict live_;                 // the model's own floating-point tensors
+  std::vector<Tensor> average_;    // one per entry of live_, in order
   double decay_;
   int64_t updates_ = 0;
 };
