@@ -96,6 +96,15 @@ std::vector<OpCase> cases() {
       {"mse_softmax_onehot",
        [](const Inputs& x) { return mse_loss(softmax(x[0], 1), one_hot(labels(x[1]), 4)); },
        {0}},
+      {"conv2d_one_channel_to_64", [](const Inputs& x) { return conv2d(x[0], x[1], {}, {1, 1, 1}); }, {0, 1}},
+      {"conv2d_k3_over_2x2", [](const Inputs& x) { return conv2d(x[0], x[1], {}, {1, 1, 1}); }, {0, 1}},
+      {"batch_norm2d_train_2x2",
+       [](const Inputs& x) {
+         return batch_norm(x[0], x[1], x[2], Tensor::zeros({8}), Tensor::ones({8}), {true, 0.1f, 1e-5f});
+       },
+       {0, 1, 2}},
+      {"max_pool2d_2x2_to_1x1", [](const Inputs& x) { return max_pool2d(x[0], {2, 2, 0}); }, {0}},
+      {"conv2d_one_channel_k5p2", [](const Inputs& x) { return conv2d(x[0], x[1], x[2], {1, 2, 1}); }, {0, 1, 2}},
       {"dropout",
        [](const Inputs& x) {
          Generator gen(7);  // the same mask on every call, so finite differences see one function

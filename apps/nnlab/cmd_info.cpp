@@ -13,6 +13,8 @@ NNLAB_COMMAND("info", "Show the version and the compute backend", [](CLI::App& v
   return [threads] {
     nnlab::cli::apply_threads(*threads);
     fmt::print("nnlab {}\n{}\n", nnlab::version(), nnlab::backend_description());
+    // Both levels, as capped by ONEDNN_MAX_CPU_ISA and NNLAB_MAX_ISA.
+    fmt::print("nnlab kernels: {} (this CPU: {})\n", nnlab::kernel_isa(), nnlab::cpu_kernel_isa());
     return 0;
   };
 });

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
+    nnlab::kernel_isa();  // a bad NNLAB_MAX_ISA is reported here, before any work
     for (auto& [verb, name] : verbs) {
       if (verb->parsed()) return runners[name]();
     }

@@ -10,6 +10,12 @@ void set_num_threads(int threads);
 int num_threads();
 // "oneDNN 2.6.3 (cpu, AVX-512 ...), 2 threads"
 std::string backend_description();
+// The instruction-set level of nnlab's own kernels, "avx512", "avx2" or "baseline": the
+// CPU's best, capped by the environment variable NNLAB_MAX_ISA (as ONEDNN_MAX_CPU_ISA caps
+// oneDNN's). Throws ConfigError for a value of NNLAB_MAX_ISA it does not know.
+std::string kernel_isa();
+// The best level this CPU runs, before the cap.
+std::string cpu_kernel_isa();
 
 // The OpenMP runtime reads its wait policy once, when it loads, before main(). Its default
 // spins idle workers for a long time, which collapses throughput when another process

@@ -126,6 +126,18 @@ CASES = [
     ("mse_loss_sum", [normal(4, 3), normal(4, 3)], lambda a, b: F.mse_loss(a, b, reduction="sum"), [0, 1]),
     ("mse_softmax_onehot", [normal(5, 4), targets(5, 4)],
      lambda x, t: F.mse_loss(F.softmax(x, 1), F.one_hot(t.long(), 4).double()), [0]),
+    # The geometries of vgg11 on 1x32x32 (the zoo golden case that failed on AVX2 CPUs):
+    # its first layer (one channel to 64), its last convolutions (a 3x3 kernel over a 2x2
+    # image), batch norm over 4 images of 2x2 and the last pool (2x2 to 1x1); and LeNet-5's
+    # one-channel first layer, which nnlab's own AVX2 and AVX-512 kernels compute.
+    ("conv2d_one_channel_to_64", [normal(4, 1, 8, 8), normal(64, 1, 3, 3)],
+     lambda x, w: F.conv2d(x, w, None, 1, 1), [0, 1]),
+    ("conv2d_k3_over_2x2", [normal(4, 16, 2, 2), normal(16, 16, 3, 3)],
+     lambda x, w: F.conv2d(x, w, None, 1, 1), [0, 1]),
+    ("batch_norm2d_train_2x2", [normal(4, 8, 2, 2), normal(8), normal(8)], bn_train, [0, 1, 2]),
+    ("max_pool2d_2x2_to_1x1", [distinct(4, 8, 2, 2)], lambda x: F.max_pool2d(x, 2, 2), [0]),
+    ("conv2d_one_channel_k5p2", [normal(2, 1, 12, 12), normal(6, 1, 5, 5), normal(6)],
+     lambda x, w, b: F.conv2d(x, w, b, 1, 2), [0, 1, 2]),
 ]
 
 

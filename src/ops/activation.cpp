@@ -66,8 +66,7 @@ class ReluBackward : public Node {
     float* o = dense_data(gx);
     const float s = slope_;
     const int64_t n = gx.numel();
-#pragma omp parallel for simd if (parallel: n > cpu::kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) o[i] = pd[i] > 0 ? pg[i] : s * pg[i];
+    cpu::leaky_relu_backward(o, pg, pd, s, n);
     return {gx};
   }
   void release() override {
@@ -86,8 +85,7 @@ Tensor relu_like(const Tensor& x, float slope) {
   const float* p = dense_data(xc);
   float* o = dense_data(out);
   const int64_t n = out.numel();
-#pragma omp parallel for simd if (parallel: n > cpu::kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) o[i] = p[i] > 0 ? p[i] : slope * p[i];
+  cpu::leaky_relu(o, p, slope, n);
   autograd::maybe_record(out, {&x}, [&] {
     return slope == 0 ? std::make_shared<ReluBackward>(out, 0.0f, Tensor())
                       : std::make_shared<ReluBackward>(Tensor(), slope, xc);

@@ -72,10 +72,7 @@ Tensor binary_forward(BinaryKind kind, const Tensor& a, const Tensor& b) {
       case BinaryKind::Add: cpu::add(o, pa, pb, n); break;
       case BinaryKind::Sub: cpu::sub(o, pa, pb, n); break;
       case BinaryKind::Mul: cpu::mul(o, pa, pb, n); break;
-      case BinaryKind::Div:
-#pragma omp parallel for simd if (parallel: n > cpu::kParallelGrain)
-        for (int64_t i = 0; i < n; ++i) o[i] = pa[i] / pb[i];
-        break;
+      case BinaryKind::Div: cpu::div(o, pa, pb, n); break;
     }
     return out;
   }
@@ -178,16 +175,17 @@ class UnaryBackward : public Node {
   SavedTensor x_, y_;
 };
 
-template <class F>
-Tensor map(const Tensor& x, F&& f) {
+// out = f(out data, x data, count) on a contiguous copy of x.
+template <class Kernel>
+Tensor map(const Tensor& x, Kernel&& kernel) {
   Tensor c = x.contiguous();
   Tensor out = Tensor::empty(x.shape());
-  const float* in = c.data();
-  float* o = out.data();
-  const int64_t n = out.numel();
-#pragma omp parallel for simd if (parallel: n > cpu::kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) o[i] = f(in[i]);
+  kernel(out.data(), c.data(), out.numel());
   return out;
+}
+
+Tensor map(const Tensor& x, cpu::UnaryOp op) {
+  return map(x, [op](float* o, const float* in, int64_t n) { cpu::unary(op, o, in, n); });
 }
 
 Tensor unary(UnaryKind kind, float s, const Tensor& x, Tensor out) {
@@ -203,22 +201,22 @@ Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryKind::Mul, a,
 Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryKind::Div, a, b); }
 
 Tensor add_scalar(const Tensor& a, float s) {
-  Tensor out = map(a, [s](float v) { return v + s; });
+  Tensor out = map(a, [s](float* o, const float* in, int64_t n) { cpu::add_scalar(o, in, s, n); });
   return unary(UnaryKind::Scale, 1.0f, a, out);
 }
 
 Tensor mul_scalar(const Tensor& a, float s) {
-  Tensor out = map(a, [s](float v) { return v * s; });
+  Tensor out = map(a, [s](float* o, const float* in, int64_t n) { cpu::scale(o, in, s, n); });
   return unary(UnaryKind::Scale, s, a, out);
 }
 
 Tensor neg(const Tensor& a) { return mul_scalar(a, -1.0f); }
 
-Tensor square(const Tensor& a) { return unary(UnaryKind::Square, 0, a, map(a, [](float v) { return v * v; })); }
+Tensor square(const Tensor& a) { return unary(UnaryKind::Square, 0, a, map(a, cpu::UnaryOp::Square)); }
 
-Tensor exp(const Tensor& a) { return unary(UnaryKind::Exp, 0, a, map(a, [](float v) { return std::exp(v); })); }
+Tensor exp(const Tensor& a) { return unary(UnaryKind::Exp, 0, a, map(a, cpu::UnaryOp::Exp)); }
 
-Tensor log(const Tensor& a) { return unary(UnaryKind::Log, 0, a, map(a, [](float v) { return std::log(v); })); }
+Tensor log(const Tensor& a) { return unary(UnaryKind::Log, 0, a, map(a, cpu::UnaryOp::Log)); }
 
 namespace {
 

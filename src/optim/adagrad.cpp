@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "backend/cpu/elementwise.h"
+#include "backend/cpu/optimizer_kernels.h"
 #include "optim/option_checks.h"
 
 namespace nnlab::optim {
@@ -50,25 +50,11 @@ void Adagrad::init_state(Slot& s) const {
   s.buffers[0] = Tensor::full(s.param.shape(), static_cast<float>(options_[s.group].initial_accumulator_value()));
 }
 
-namespace {
-
-void adagrad_kernel(float clr, float wd, float eps, float* p, const float* g, float* sum, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i] + wd * p[i];
-    const float si = sum[i] + gi * gi;
-    sum[i] = si;
-    p[i] = p[i] + (-clr * gi) / (std::sqrt(si) + eps);
-  }
-}
-
-}  // namespace
-
 void Adagrad::update(Slot& s, const float* g) {
   const AdagradOptions& o = options_[s.group];
   // PyTorch's decayed rate lr / (1 + (t − 1)·lr_decay), in double, rounded once to float.
   const float clr = static_cast<float>(o.lr() / (1 + static_cast<double>(s.step - 1) * o.lr_decay()));
-  adagrad_kernel(clr, static_cast<float>(o.weight_decay()), static_cast<float>(o.eps()), s.param.data(), g,
+  cpu::adagrad_update(clr, static_cast<float>(o.weight_decay()), static_cast<float>(o.eps()), s.param.data(), g,
                  s.buffers[0].data(), s.param.numel());
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "backend/cpu/elementwise.h"
+#include "backend/cpu/optimizer_kernels.h"
 #include "optim/option_checks.h"
 
 namespace nnlab::optim {
@@ -69,35 +69,6 @@ void Adam::init_state(Slot& s) const {
   if (options_[s.group].amsgrad()) s.buffers[kMaxExpAvgSq] = Tensor::zeros(s.param.shape());
 }
 
-namespace {
-
-struct AdamScalars {
-  float b1, one_minus_b1, b2, one_minus_b2, step_size, correction2_sqrt, eps, wd, shrink;
-};
-
-// One fused pass over a parameter: moments, (AMSGrad maximum,) update. kAmsgrad is a
-// template argument so that each variant is a branch-free loop the compiler vectorises.
-template <bool kAmsgrad>
-void adam_kernel(const AdamScalars& c, float* p, const float* g, float* m, float* v, float* v_max, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i] + c.wd * p[i];
-    const float mi = m[i] * c.b1 + c.one_minus_b1 * gi;
-    float vi = v[i] * c.b2 + c.one_minus_b2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    if constexpr (kAmsgrad) {  // by value: std::max's reference result defeats the vectoriser
-      const float previous = v_max[i];
-      vi = previous > vi ? previous : vi;
-      v_max[i] = vi;
-    }
-    const float denom = std::sqrt(vi) / c.correction2_sqrt + c.eps;
-    p[i] = p[i] * c.shrink + (-c.step_size * mi) / denom;
-  }
-}
-
-}  // namespace
-
 void Adam::update(Slot& s, const float* g) {
   const AdamOptions& o = options_[s.group];
   const auto [beta1, beta2] = o.betas();
@@ -105,7 +76,7 @@ void Adam::update(Slot& s, const float* g) {
   // PyTorch computes them in Python, then rounded once to float for the kernel.
   const double step = static_cast<double>(s.step);
   const bool decoupled = o.decoupled_weight_decay();
-  const AdamScalars c{static_cast<float>(beta1),
+  const cpu::AdamScalars c{static_cast<float>(beta1),
                       static_cast<float>(1 - beta1),
                       static_cast<float>(beta2),
                       static_cast<float>(1 - beta2),
@@ -117,10 +88,10 @@ void Adam::update(Slot& s, const float* g) {
   float* p = s.param.data();
   float* m = s.buffers[kExpAvg].data();
   float* v = s.buffers[kExpAvgSq].data();
-  if (!o.amsgrad()) return adam_kernel<false>(c, p, g, m, v, nullptr, s.param.numel());
+  if (!o.amsgrad()) return cpu::adam_update(c, p, g, m, v, nullptr, s.param.numel());
   if (!s.buffers[kMaxExpAvgSq].defined())  // amsgrad switched on after the first step
     s.buffers[kMaxExpAvgSq] = Tensor::zeros(s.param.shape());
-  adam_kernel<true>(c, p, g, m, v, s.buffers[kMaxExpAvgSq].data(), s.param.numel());
+  cpu::adam_update(c, p, g, m, v, s.buffers[kMaxExpAvgSq].data(), s.param.numel());
 }
 
 }  // namespace nnlab::optim

@@ -23,9 +23,7 @@ double power_sum(const float* g, int64_t n, double p) {
     return acc;
   }
   if (p == 2.0) {
-#pragma omp parallel for simd reduction(+ : acc) schedule(static) if (parallel: n > cpu::kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(g[i]) * g[i];
-    return acc;
+    return cpu::sum_squares(g, n);
   }
 #pragma omp parallel for reduction(+ : acc) schedule(static) if (n > cpu::kParallelGrain)
   for (int64_t i = 0; i < n; ++i) acc += std::pow(std::fabs(static_cast<double>(g[i])), p);
@@ -61,8 +59,7 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
     for (Tensor& g : grads) {
       float* d = g.data();
       const int64_t n = g.numel();
-#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
-      for (int64_t i = 0; i < n; ++i) d[i] *= c;
+      cpu::scale(d, d, c, n);
       g.bump_version();
     }
   }

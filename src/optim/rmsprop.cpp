@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "backend/cpu/elementwise.h"
+#include "backend/cpu/optimizer_kernels.h"
 #include "optim/option_checks.h"
 
 namespace nnlab::optim {
@@ -58,43 +58,9 @@ void RMSprop::init_state(Slot& s) const {
   if (o.centered()) s.buffers[kGradAvg] = Tensor::zeros(s.param.shape());
 }
 
-namespace {
-
-struct RMSpropScalars {
-  float lr, alpha, one_minus_alpha, eps, wd, mu;
-};
-
-// One fused pass; the variants are template arguments so each loop is branch-free.
-template <bool kCentered, bool kMomentum>
-void rmsprop_kernel(const RMSpropScalars& c, float* p, const float* g, float* sq, float* avg_g, float* buf,
-                    int64_t n) {
-#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i] + c.wd * p[i];
-    const float si = sq[i] * c.alpha + c.one_minus_alpha * gi * gi;
-    sq[i] = si;
-    float var = si;
-    if constexpr (kCentered) {
-      const float ai = avg_g[i] * c.alpha + c.one_minus_alpha * gi;
-      avg_g[i] = ai;
-      var = si - ai * ai;
-    }
-    const float denom = std::sqrt(var) + c.eps;
-    if constexpr (kMomentum) {
-      const float bi = buf[i] * c.mu + gi / denom;
-      buf[i] = bi;
-      p[i] = p[i] - c.lr * bi;
-    } else {
-      p[i] = p[i] + (-c.lr * gi) / denom;
-    }
-  }
-}
-
-}  // namespace
-
 void RMSprop::update(Slot& s, const float* g) {
   const RMSpropOptions& o = options_[s.group];
-  const RMSpropScalars c{static_cast<float>(o.lr()),  static_cast<float>(o.alpha()),
+  const cpu::RMSpropScalars c{static_cast<float>(o.lr()),  static_cast<float>(o.alpha()),
                          static_cast<float>(1 - o.alpha()), static_cast<float>(o.eps()),
                          static_cast<float>(o.weight_decay()), static_cast<float>(o.momentum())};
   // Buffers for options switched on after the first step start at zero.
@@ -106,10 +72,7 @@ void RMSprop::update(Slot& s, const float* g) {
   float* avg_g = o.centered() ? s.buffers[kGradAvg].data() : nullptr;
   float* buf = o.momentum() > 0 ? s.buffers[kMomentumBuffer].data() : nullptr;
   const int64_t n = s.param.numel();
-  if (o.centered() && o.momentum() > 0) return rmsprop_kernel<true, true>(c, p, g, sq, avg_g, buf, n);
-  if (o.centered()) return rmsprop_kernel<true, false>(c, p, g, sq, avg_g, buf, n);
-  if (o.momentum() > 0) return rmsprop_kernel<false, true>(c, p, g, sq, avg_g, buf, n);
-  rmsprop_kernel<false, false>(c, p, g, sq, avg_g, buf, n);
+  cpu::rmsprop_update(c, p, g, sq, avg_g, buf, n);
 }
 
 }  // namespace nnlab::optim

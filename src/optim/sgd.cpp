@@ -1,6 +1,6 @@
 #include "nnlab/optim/sgd.h"
 
-#include "backend/cpu/elementwise.h"
+#include "backend/cpu/optimizer_kernels.h"
 #include "optim/option_checks.h"
 
 namespace nnlab::optim {
@@ -59,28 +59,16 @@ void SGD::update(Slot& s, const float* g) {
   const float lr = static_cast<float>(o.lr());
   const float wd = o.decoupled_weight_decay() ? 0.0f : static_cast<float>(o.weight_decay());
   const float shrink = o.decoupled_weight_decay() ? static_cast<float>(1.0 - o.lr() * o.weight_decay()) : 1.0f;
-  if (o.momentum() == 0) {
-#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) p[i] = p[i] * shrink - lr * (g[i] + wd * p[i]);
-    return;
-  }
+  cpu::SgdScalars c{lr, wd, shrink, 0.0f, 0.0f, 0.0f, o.nesterov()};
+  if (o.momentum() == 0) return cpu::sgd_update(c, p, g, n);
   Tensor& buffer = s.buffers[0];
   // The first momentum step starts the buffer at the gradient itself (no dampening).
   const bool first = !buffer.defined();
   if (first) buffer = Tensor::zeros(s.param.shape());
-  float* v = buffer.data();
-  const float mu = static_cast<float>(o.momentum());
-  const float keep = first ? 0.0f : mu;
-  const float take = first ? 1.0f : static_cast<float>(1.0 - o.dampening());
-  const bool nesterov = o.nesterov();
-#pragma omp parallel for simd schedule(static) if (parallel: n > cpu::kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    const float d = g[i] + wd * p[i];
-    const float vi = v[i] * keep + take * d;
-    v[i] = vi;
-    const float step = nesterov ? d + mu * vi : vi;
-    p[i] = p[i] * shrink - lr * step;
-  }
+  c.mu = static_cast<float>(o.momentum());
+  c.keep = first ? 0.0f : c.mu;
+  c.take = first ? 1.0f : static_cast<float>(1.0 - o.dampening());
+  cpu::sgd_momentum_update(c, p, g, buffer.data(), n);
 }
 
 }  // namespace nnlab::optim

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "backend/cpu/elementwise.h"
 #include "nnlab/error.h"
 
 namespace nnlab::train {
@@ -26,8 +27,7 @@ void WeightAverage::update() {
     const float* src = w.data();
     float* avg = average_[k].data();
     const int64_t n = w.numel();
-#pragma omp simd
-    for (int64_t i = 0; i < n; ++i) avg[i] = keep * avg[i] + (1 - keep) * src[i];
+    cpu::moving_average(avg, src, keep, n);
   }
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include "backend/cpu/isa.h"
 
 namespace nnlab::cpu {
 
@@ -29,5 +30,14 @@ void bn_rows_forward_inference(const BnRows& g, const float* x, const float* gam
 // the incoming gradient counts only where y > 0. dgamma and dbeta may be null.
 void bn_rows_backward(const BnRows& g, const float* x, const float* dy, const float* y, const float* gamma,
                       const float* mean, const float* var, float* dx, float* dgamma, float* dbeta, bool relu);
+
+NNLAB_ISA_DECLARE(void bn_rows_forward_training(const BnRows& g, const float* x, const float* gamma,
+                                                const float* beta, float* y, float* mean, float* var, bool relu))
+NNLAB_ISA_DECLARE(void bn_rows_forward_inference(const BnRows& g, const float* x, const float* gamma,
+                                                 const float* beta, const float* mean, const float* var, float* y,
+                                                 bool relu))
+NNLAB_ISA_DECLARE(void bn_rows_backward(const BnRows& g, const float* x, const float* dy, const float* y,
+                                        const float* gamma, const float* mean, const float* var, float* dx,
+                                        float* dgamma, float* dbeta, bool relu))
 
 }  // namespace nnlab::cpu

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "backend/cpu/isa.h"
 #include "nnlab/backend.h"
 
 namespace nnlab {
@@ -59,5 +60,9 @@ std::string backend_description() {
   }
   return fmt::format("oneDNN {}.{}.{} (cpu, {}), {} threads", v->major, v->minor, v->patch, isa, num_threads());
 }
+
+std::string kernel_isa() { return cpu::isa_name(cpu::active_isa()); }
+
+std::string cpu_kernel_isa() { return cpu::isa_name(cpu::detected_isa()); }
 
 }  // namespace nnlab

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "backend/cpu/onednn_conv.h"
+#include "backend/cpu/isa.h"
 
 namespace nnlab::cpu {
 
@@ -19,5 +20,8 @@ bool gemm_conv_backward_data_applies(const ConvGeometry& g);
 // diff_src (NHWC, overwritten) from diff_dst (NHWC) and OIHW weights. Single-threaded:
 // conv_batch_split gives each thread its share of the images.
 void gemm_conv_backward_data(const ConvGeometry& g, const float* diff_dst, const float* weight, float* diff_src);
+
+NNLAB_ISA_DECLARE(void gemm_conv_backward_data(const ConvGeometry& g, const float* diff_dst, const float* weight,
+                                               float* diff_src))
 
 }  // namespace nnlab::cpu

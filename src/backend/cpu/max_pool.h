@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "backend/cpu/onednn_pool.h"
+#include "backend/cpu/isa.h"
 
 namespace nnlab::cpu {
 
@@ -15,5 +16,9 @@ namespace nnlab::cpu {
 // within the input plane. Data and indices are NCHW, or NHWC when g.channels_last.
 void max_pool2d_forward(const PoolGeometry& g, const float* src, float* dst, int32_t* argmax);
 void max_pool2d_backward(const PoolGeometry& g, const float* diff_dst, const int32_t* argmax, float* diff_src);
+
+NNLAB_ISA_DECLARE(void max_pool2d_forward(const PoolGeometry& g, const float* src, float* dst, int32_t* argmax))
+NNLAB_ISA_DECLARE(void max_pool2d_backward(const PoolGeometry& g, const float* diff_dst, const int32_t* argmax,
+                                           float* diff_src))
 
 }  // namespace nnlab::cpu

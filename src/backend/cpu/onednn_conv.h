@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "backend/cpu/isa.h"
+
 namespace nnlab::cpu {
 
 struct ConvGeometry {
@@ -25,6 +27,7 @@ struct ConvGeometry {
 
 // Rounds n floats to bfloat16 (nearest even), packed two per float slot of `dst`.
 void to_bf16(const float* src, void* dst, int64_t n);
+NNLAB_ISA_DECLARE(void to_bf16(const float* src, void* dst, int64_t n))
 
 // Plain OIHW weights and the identity of their current values (storage id and version),
 // under which their reordered copy is cached; id 0 means "do not cache".
