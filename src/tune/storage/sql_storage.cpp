@@ -1,422 +1,364 @@
+#include "tune/storage/sql_storage.h"
+
 #include <fmt/format.h>
 
-#include <chrono>
+#include <limits>
 #include <map>
 
 #include "nnlab/error.h"
-#include "nnlab/tune/storage.h"
-#include "tune/sqlite_db.h"
+#include "tune/storage/sql_schema.h"
 #include "tune/worker_identity.h"
 
 namespace nnlab::tune {
 
 namespace {
 
-constexpr const char* kSchemaVersion = "1";
+using sql::Rows;
+using sql::Value;
 
-// One row per study, per trial, per parameter, per intermediate value; grid points a
-// trial has taken are claims, unique per study, so two workers never run the same point.
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS nnlab_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO nnlab_meta VALUES('schema_version', '1');
-CREATE TABLE IF NOT EXISTS studies(
-  study_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL,
-  space TEXT NOT NULL, objective TEXT NOT NULL, created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS trials(
-  trial_id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, number INTEGER NOT NULL,
-  state TEXT NOT NULL, counted INTEGER NOT NULL DEFAULT 1, value REAL,
-  message TEXT NOT NULL DEFAULT '', metrics TEXT, retry_of INTEGER,
-  attempt INTEGER NOT NULL DEFAULT 1, created_at REAL NOT NULL, started_at REAL,
-  finished_at REAL, heartbeat_at REAL, owner_host TEXT, owner_pid INTEGER, owner_start INTEGER,
-  UNIQUE(study_id, number));
-CREATE INDEX IF NOT EXISTS trials_by_state ON trials(study_id, state);
-CREATE TABLE IF NOT EXISTS trial_params(
-  trial_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(trial_id, name));
-CREATE TABLE IF NOT EXISTS trial_values(
-  trial_id INTEGER NOT NULL, step INTEGER NOT NULL, value REAL, PRIMARY KEY(trial_id, step));
-CREATE TABLE IF NOT EXISTS claims(
-  study_id INTEGER NOT NULL, key TEXT NOT NULL, trial_id INTEGER NOT NULL, PRIMARY KEY(study_id, key));
-)sql";
+constexpr const char* kStudyColumns = "study_id, name, direction, space, objective, created_at";
+constexpr const char* kTrialColumns =
+    "trial_id, number, state, value, message, metrics, retry_of, attempt, counted, started_at, finished_at";
 
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+Value opt(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
+Value opt_int(const std::optional<int>& v) { return v ? Value(int64_t{*v}) : Value(nullptr); }
+Value json_or_null(const nlohmann::json& j) { return j.is_null() ? Value(nullptr) : Value(j.dump()); }
+Value time_or_null(double t) { return t > 0 ? Value(t) : Value(nullptr); }
 
-nlohmann::json parse_stored_json(const std::string& text, const std::string& file, const char* what) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
-    throw IoError(fmt::format("study database {}: a stored {} is not valid JSON; the file is corrupt", file, what));
+class SqlStorage : public Storage {
+ public:
+  SqlStorage(std::unique_ptr<sql::Database> db, SqlDialect dialect, std::string url, bool create)
+      : db_(std::move(db)), dialect_(dialect), url_(std::move(url)), me_(current_worker()) {
+    init_schema(create);
   }
-}
 
-std::string first_difference(const SearchSpace& a, const SearchSpace& b) {
-  for (auto& p : a.params()) {
-    const ParamSpec* q = b.find(p.name);
-    if (!q) return fmt::format("parameter '{}' is not in the new space", p.name);
-    if (p.to_json() != q->to_json())
-      return fmt::format("parameter '{}' was {} and is now {}", p.name, p.to_json().dump(), q->to_json().dump());
+  const std::string& url() const override { return url_; }
+
+  std::optional<StudyRecord> find_study(const std::string& name) override {
+    return db_->read([&]() -> std::optional<StudyRecord> {
+      Rows r = db_->query(fmt::format("SELECT {} FROM studies WHERE name=$1", kStudyColumns), {name});
+      if (r.empty()) return std::nullopt;
+      return study_from_row(r, 0);
+    });
   }
-  for (auto& q : b.params())
-    if (!a.find(q.name)) return fmt::format("parameter '{}' is new", q.name);
-  return "the parameter order differs";
-}
+
+  std::vector<StudyRecord> list_studies() override {
+    return db_->read([&] {
+      Rows r = db_->query(fmt::format("SELECT {} FROM studies ORDER BY study_id", kStudyColumns));
+      std::vector<StudyRecord> out;
+      for (size_t i = 0; i < r.size(); ++i) out.push_back(study_from_row(r, i));
+      return out;
+    });
+  }
+
+  std::optional<FrozenTrial> start_trial(int64_t study_id, int max_trials) override {
+    return db_->write([&]() -> std::optional<FrozenTrial> {
+      db_->lock_study(study_id);
+      if (db_->resumed()) {
+        // The first run may have committed unheard: a trial of ours left running is that one
+        // (a worker runs one trial at a time), so take it rather than start another.
+        Rows mine = db_->query(
+            "SELECT trial_id FROM trials WHERE study_id=$1 AND state='running' AND owner_host=$2 AND owner_pid=$3 "
+            "AND owner_start=$4 ORDER BY number DESC LIMIT 1",
+            {study_id, me_.host, me_.pid, me_.start_ticks});
+        if (!mine.empty()) return load_trial(mine.integer(0, 0));
+      }
+      const std::string claim =
+          "state='running', started_at=nnlab_now(), heartbeat_at=nnlab_now(), owner_host=$2, owner_pid=$3, "
+          "owner_start=$4";
+      // A queued retry first: it already counts toward the target.
+      Rows retry = db_->query(fmt::format("UPDATE trials SET {} WHERE trial_id=(SELECT trial_id FROM trials WHERE "
+                                          "study_id=$1 AND state='waiting' ORDER BY number LIMIT 1) "
+                                          "AND state='waiting' RETURNING trial_id",
+                                          claim),
+                              {study_id, me_.host, me_.pid, me_.start_ticks});
+      if (!retry.empty()) return load_trial(retry.integer(0, 0));
+      if (max_trials > 0 &&
+          db_->query("SELECT count(*) FROM trials WHERE study_id=$1 AND counted=1", {study_id}).integer(0, 0) >=
+              max_trials)
+        return std::nullopt;
+      Rows made = db_->query(
+          fmt::format("INSERT INTO trials(study_id, number, state, created_at, started_at, heartbeat_at, owner_host, "
+                      "owner_pid, owner_start) SELECT $1, COALESCE(MAX(number), -1) + 1, 'running', nnlab_now(), "
+                      "nnlab_now(), nnlab_now(), $2, $3, $4 FROM trials WHERE study_id=$1 RETURNING trial_id"),
+          {study_id, me_.host, me_.pid, me_.start_ticks});
+      return load_trial(made.integer(0, 0));
+    });
+  }
+
+  bool set_params(int64_t trial_id, const Params& params, const std::string& claim) override {
+    return db_->write([&] {
+      if (!claim.empty()) {
+        db_->query("INSERT INTO claims(study_id, key, trial_id) SELECT study_id, $1, $2 FROM trials WHERE trial_id=$2 "
+                   "ON CONFLICT DO NOTHING",
+                   {claim, trial_id});
+        // Held by this trial (also when an earlier run of this transaction committed unheard)?
+        Rows holder = db_->query(
+            "SELECT trial_id FROM claims WHERE key=$1 AND study_id=(SELECT study_id FROM trials WHERE trial_id=$2)",
+            {claim, trial_id});
+        if (holder.empty() || holder.integer(0, 0) != trial_id) return false;
+      }
+      for (auto& [name, value] : params)
+        db_->query("INSERT INTO trial_params(trial_id, name, value) VALUES($1, $2, $3) "
+                   "ON CONFLICT(trial_id, name) DO UPDATE SET value=excluded.value",
+                   {trial_id, name, value.dump()});
+      return true;
+    });
+  }
+
+  void discard_trial(int64_t trial_id) override {
+    db_->write([&] {
+      for (const char* sql : {"DELETE FROM trial_params WHERE trial_id=$1", "DELETE FROM trial_values WHERE trial_id=$1",
+                              "DELETE FROM claims WHERE trial_id=$1", "DELETE FROM trials WHERE trial_id=$1"})
+        db_->query(sql, {trial_id});
+    });
+  }
+
+  void report(int64_t trial_id, int64_t step, double value) override {
+    db_->write([&] {
+      db_->query("INSERT INTO trial_values(trial_id, step, value) VALUES($1, $2, $3) ON CONFLICT DO NOTHING",
+                 {trial_id, step, value});
+      db_->query("UPDATE trials SET heartbeat_at=nnlab_now() WHERE trial_id=$1 AND state='running'", {trial_id});
+    });
+  }
+
+  void heartbeat(int64_t trial_id) override {
+    db_->write([&] {
+      db_->query("UPDATE trials SET heartbeat_at=nnlab_now() WHERE trial_id=$1 AND state='running'", {trial_id});
+    });
+  }
+
+  void finish_trial(int64_t trial_id, TrialState state, std::optional<double> value, const std::string& message,
+                    const nlohmann::json& metrics) override {
+    db_->write([&] {
+      db_->query("UPDATE trials SET state=$1, value=$2, message=$3, metrics=$4, finished_at=nnlab_now() "
+                 "WHERE trial_id=$5 AND state='running'",
+                 {std::string(to_string(state)), opt(value), message, json_or_null(metrics), trial_id});
+    });
+  }
+
+  bool interrupt_trial(int64_t trial_id, const std::string& reason, int max_attempts, double silent_for_s) override {
+    return db_->write([&] {
+      Rows t = db_->query(
+          "SELECT study_id, number, attempt, retry_of, CASE WHEN EXISTS(SELECT 1 FROM trial_params WHERE "
+          "trial_id=$1) THEN 1 ELSE 0 END FROM trials WHERE trial_id=$1",
+          {trial_id});
+      if (t.empty()) return false;
+      const int64_t study_id = t.integer(0, 0), number = t.integer(0, 1), attempt = t.integer(0, 2);
+      const int64_t original = t.is_null(0, 3) ? number : t.integer(0, 3);
+      const bool has_params = t.integer(0, 4) != 0;
+      const bool retry = has_params && attempt < max_attempts;
+      db_->lock_study(study_id);
+      // A trial without parameters never started its objective: it is dropped from the
+      // count and the next start_trial makes a fresh one in its place.
+      std::string message = reason;
+      if (has_params && !retry) message += fmt::format("; not retried: {} attempts were interrupted", attempt);
+      // The state (and heartbeat) are checked by the UPDATE itself, which sees the row as the
+      // last committed transaction left it: a trial finished meanwhile stays finished.
+      Rows changed = db_->query(
+          "UPDATE trials SET state='failed', counted=$1, message=$2, finished_at=nnlab_now() WHERE trial_id=$3 "
+          "AND state='running' AND ($4 < 0 OR nnlab_now() - heartbeat_at >= $4) RETURNING trial_id",
+          {int64_t{has_params && !retry}, message, trial_id, silent_for_s});
+      if (changed.empty()) return false;
+      if (!retry) return true;
+      Rows made = db_->query(
+          "INSERT INTO trials(study_id, number, state, retry_of, attempt, created_at) SELECT $1, MAX(number) + 1, "
+          "'waiting', $2, $3, nnlab_now() FROM trials WHERE study_id=$1 RETURNING trial_id",
+          {study_id, original, attempt + 1});
+      const int64_t retry_id = made.integer(0, 0);
+      db_->query("INSERT INTO trial_params(trial_id, name, value) SELECT $1, name, value FROM trial_params "
+                 "WHERE trial_id=$2",
+                 {retry_id, trial_id});
+      db_->query("UPDATE claims SET trial_id=$1 WHERE trial_id=$2", {retry_id, trial_id});
+      return true;
+    });
+  }
+
+  std::vector<RunningTrial> running_trials(int64_t study_id) override {
+    return db_->read([&] {
+      Rows r = db_->query(
+          "SELECT trial_id, number, owner_host, owner_pid, owner_start, nnlab_now() - heartbeat_at FROM trials "
+          "WHERE study_id=$1 AND state='running'",
+          {study_id});
+      std::vector<RunningTrial> out;
+      for (size_t i = 0; i < r.size(); ++i)
+        out.push_back({r.integer(i, 0), static_cast<int>(r.integer(i, 1)),
+                       {r.text(i, 2), r.integer(i, 3), r.integer(i, 4)}, r.real(i, 5)});
+      return out;
+    });
+  }
+
+  std::vector<FrozenTrial> load_trials(int64_t study_id) override {
+    return db_->read([&] {
+      Rows r = db_->query(fmt::format("SELECT {} FROM trials WHERE study_id=$1 ORDER BY number", kTrialColumns),
+                          {study_id});
+      std::vector<FrozenTrial> trials;
+      std::map<int64_t, size_t> index;
+      for (size_t i = 0; i < r.size(); ++i) {
+        trials.push_back(trial_from_row(r, i));
+        index[trials.back().id] = i;
+      }
+      Rows p = db_->query("SELECT p.trial_id, p.name, p.value FROM trial_params p JOIN trials t USING(trial_id) "
+                          "WHERE t.study_id=$1",
+                          {study_id});
+      for (size_t i = 0; i < p.size(); ++i)
+        trials[index.at(p.integer(i, 0))].params[p.text(i, 1)] = parse_json(p.text(i, 2), "parameter");
+      Rows v = db_->query("SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t USING(trial_id) "
+                          "WHERE t.study_id=$1 ORDER BY v.trial_id, v.step",
+                          {study_id});
+      for (size_t i = 0; i < v.size(); ++i)
+        trials[index.at(v.integer(i, 0))].intermediate.push_back(
+            {v.integer(i, 1), v.is_null(i, 2) ? std::numeric_limits<double>::quiet_NaN() : v.real(i, 2)});
+      return trials;
+    });
+  }
+
+  std::map<std::string, int> claim_holders(int64_t study_id) override {
+    return db_->read([&] {
+      Rows r = db_->query("SELECT c.key, t.number FROM claims c JOIN trials t USING(trial_id) WHERE c.study_id=$1",
+                          {study_id});
+      std::map<std::string, int> out;
+      for (size_t i = 0; i < r.size(); ++i) out[r.text(i, 0)] = static_cast<int>(r.integer(i, 1));
+      return out;
+    });
+  }
+
+  TrialCounts counts(int64_t study_id) override {
+    return db_->read([&] {
+      Rows r = db_->query("SELECT COALESCE(SUM(counted), 0), count(*) FILTER (WHERE state='running'), "
+                          "count(*) FILTER (WHERE state='waiting') FROM trials WHERE study_id=$1",
+                          {study_id});
+      return TrialCounts{static_cast<int>(r.integer(0, 0)), static_cast<int>(r.integer(0, 1)),
+                         static_cast<int>(r.integer(0, 2))};
+    });
+  }
+
+  void import_study(const StudyRecord& study, const std::vector<FrozenTrial>& trials,
+                    const std::map<std::string, int>& claim_holders) override {
+    db_->write([&] {
+      Rows made = db_->query("INSERT INTO studies(name, direction, space, objective, created_at) "
+                             "VALUES($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING study_id",
+                             {study.name, std::string(to_string(study.direction)), study.space.to_json().dump(),
+                              study.objective.dump(), study.created_at});
+      if (made.empty())
+        throw ConfigError(fmt::format("{} already holds a study '{}'; copy it to another storage or delete it there",
+                                      url_, study.name));
+      const int64_t study_id = made.integer(0, 0);
+      std::map<int, int64_t> ids;
+      for (const FrozenTrial& t : trials) {
+        Rows row = db_->query(
+            "INSERT INTO trials(study_id, number, state, counted, value, message, metrics, retry_of, attempt, "
+            "created_at, started_at, finished_at) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, nnlab_now()), $10, $11) "
+            "RETURNING trial_id",
+            {study_id, int64_t{t.number}, std::string(to_string(t.state)), int64_t{t.counted}, opt(t.value), t.message,
+             json_or_null(t.metrics), opt_int(t.retry_of), int64_t{t.attempt}, time_or_null(t.started_at),
+             time_or_null(t.finished_at)});
+        const int64_t id = ids[t.number] = row.integer(0, 0);
+        for (auto& [name, value] : t.params)
+          db_->query("INSERT INTO trial_params(trial_id, name, value) VALUES($1, $2, $3)", {id, name, value.dump()});
+        for (auto& iv : t.intermediate)
+          db_->query("INSERT INTO trial_values(trial_id, step, value) VALUES($1, $2, $3)", {id, iv.step, iv.value});
+      }
+      for (auto& [key, number] : claim_holders)
+        if (ids.count(number))
+          db_->query("INSERT INTO claims(study_id, key, trial_id) VALUES($1, $2, $3)", {study_id, key, ids[number]});
+    });
+  }
+
+ protected:
+  void add_study_if_absent(const std::string& name, Direction direction, const SearchSpace& space,
+                           const nlohmann::json& objective) override {
+    db_->write([&] {
+      db_->query("INSERT INTO studies(name, direction, space, objective, created_at) "
+                 "VALUES($1, $2, $3, $4, nnlab_now()) ON CONFLICT DO NOTHING",
+                 {name, std::string(to_string(direction)), space.to_json().dump(), objective.dump()});
+    });
+  }
+
+ private:
+  void init_schema(bool create) {
+    const std::string& where = db_->where();
+    db_->write([&] {
+      if (*schema_lock_sql(dialect_)) db_->query(schema_lock_sql(dialect_));
+      Rows census = db_->query(table_census_sql(dialect_));
+      const int64_t tables = census.integer(0, 0), ours = census.integer(0, 1);
+      if (tables > 0 && ours == 0)
+        throw IoError(fmt::format("{} holds tables that are not nnlab's; give the storage a database (or file) of "
+                                  "its own",
+                                  where));
+      if (ours == 0 && !create)
+        throw IoError(fmt::format("{} holds no nnlab studies; check the URL", where));
+      if (ours == 0)
+        for (const std::string& statement : schema_statements(dialect_)) db_->query(statement);
+    });
+    std::string version = db_->read([&] {
+      Rows r = db_->query("SELECT value FROM nnlab_meta WHERE key='schema_version'");
+      return r.empty() ? std::string() : r.text(0, 0);
+    });
+    if (version != kSchemaVersion)
+      throw IoError(fmt::format("study database {} has schema version '{}'; this nnlab reads version {}", where,
+                                version, kSchemaVersion));
+  }
+
+  nlohmann::json parse_json(const std::string& text, const char* what) const {
+    try {
+      return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception&) {
+      throw IoError(fmt::format("study database {}: a stored {} is not valid JSON; the database is corrupt",
+                                db_->where(), what));
+    }
+  }
+
+  StudyRecord study_from_row(const Rows& r, size_t i) const {
+    StudyRecord s;
+    s.id = r.integer(i, 0);
+    s.name = r.text(i, 1);
+    auto dir = direction_from_string(r.text(i, 2));
+    if (!dir) throw IoError(fmt::format("study database {}: study '{}' has an unknown direction", db_->where(), s.name));
+    s.direction = *dir;
+    s.space = SearchSpace::from_canonical(parse_json(r.text(i, 3), "search space"));
+    s.objective = parse_json(r.text(i, 4), "objective");
+    s.created_at = r.real(i, 5);
+    return s;
+  }
+
+  // A row of kTrialColumns.
+  FrozenTrial trial_from_row(const Rows& r, size_t i) const {
+    FrozenTrial t;
+    t.id = r.integer(i, 0);
+    t.number = static_cast<int>(r.integer(i, 1));
+    t.state = trial_state_from_string(r.text(i, 2));
+    if (!r.is_null(i, 3)) t.value = r.real(i, 3);
+    t.message = r.text(i, 4);
+    if (!r.is_null(i, 5)) t.metrics = parse_json(r.text(i, 5), "metrics object");
+    if (!r.is_null(i, 6)) t.retry_of = static_cast<int>(r.integer(i, 6));
+    t.attempt = static_cast<int>(r.integer(i, 7));
+    t.counted = r.integer(i, 8) != 0;
+    t.started_at = r.is_null(i, 9) ? 0 : r.real(i, 9);
+    t.finished_at = r.is_null(i, 10) ? 0 : r.real(i, 10);
+    return t;
+  }
+
+  FrozenTrial load_trial(int64_t trial_id) {
+    Rows r = db_->query(fmt::format("SELECT {} FROM trials WHERE trial_id=$1", kTrialColumns), {trial_id});
+    if (r.empty()) throw IoError(fmt::format("study database {}: trial {} vanished", db_->where(), trial_id));
+    FrozenTrial t = trial_from_row(r, 0);
+    Rows p = db_->query("SELECT name, value FROM trial_params WHERE trial_id=$1", {trial_id});
+    for (size_t i = 0; i < p.size(); ++i) t.params[p.text(i, 0)] = parse_json(p.text(i, 1), "parameter");
+    return t;
+  }
+
+  std::unique_ptr<sql::Database> db_;
+  SqlDialect dialect_;
+  std::string url_;
+  WorkerIdentity me_;
+};
 
 }  // namespace
 
-std::filesystem::path sqlite_path_from_url(const std::string& url) {
-  const std::string prefix = "sqlite:///";
-  if (url.rfind(prefix, 0) != 0 || url.size() == prefix.size())
-    throw ConfigError(fmt::format("--storage '{}' is not a storage URL nnlab reads: give sqlite:///PATH.db "
-                                  "(a path relative to here, e.g. sqlite:///studies/mnist.db) or "
-                                  "sqlite:////ABSOLUTE/PATH.db",
-                                  url));
-  std::string path = url.substr(prefix.size());
-  if (path == ":memory:")
-    throw ConfigError("--storage sqlite:///:memory: would lose the study when nnlab exits; give a file path");
-  if (path.back() == '/') throw ConfigError(fmt::format("--storage '{}' names a directory; add a file name", url));
-  return path;
-}
-
-struct SqliteStorage::Impl {
-  explicit Impl(const std::filesystem::path& file) : db(file), me(current_worker()) {}
-  sqlite::Database db;
-  WorkerIdentity me;
-
-  void init_schema();
-  FrozenTrial load_trial(int64_t trial_id);
-  StudyRecord study_from_row(sqlite::Statement& s);
-  void interrupt_locked(int64_t trial_id, const std::string& reason, int max_attempts);
-};
-
-void SqliteStorage::Impl::init_schema() {
-  const std::string file = db.path().string();
-  auto inspect = [&] {
-    auto s = db.prepare(
-        "SELECT (SELECT count(*) FROM sqlite_master WHERE type='table'), "
-        "(SELECT count(*) FROM sqlite_master WHERE type='table' AND name='nnlab_meta')");
-    s.step();
-    return std::pair<int64_t, int64_t>{s.integer(0), s.integer(1)};
-  };
-  auto [tables, ours] = db.read(inspect);
-  if (tables > 0 && ours == 0)
-    throw IoError(fmt::format("{} is an SQLite database but not an nnlab study database; give --storage another file",
-                              file));
-  if (ours == 0) db.write([&] { db.exec(kSchema); });
-  std::string version = db.read([&] {
-    auto s = db.prepare("SELECT value FROM nnlab_meta WHERE key='schema_version'");
-    return s.step() ? s.text(0) : std::string();
-  });
-  if (version != kSchemaVersion)
-    throw IoError(fmt::format("study database {} has schema version '{}'; this nnlab reads version {}", file, version,
-                              kSchemaVersion));
-}
-
-SqliteStorage::SqliteStorage(const std::string& url) : impl_(std::make_unique<Impl>(sqlite_path_from_url(url))) {
-  impl_->init_schema();
-}
-
-SqliteStorage::~SqliteStorage() = default;
-
-const std::filesystem::path& SqliteStorage::path() const { return impl_->db.path(); }
-
-StudyRecord SqliteStorage::Impl::study_from_row(sqlite::Statement& s) {
-  const std::string file = db.path().string();
-  StudyRecord r;
-  r.id = s.integer(0);
-  r.name = s.text(1);
-  auto dir = direction_from_string(s.text(2));
-  if (!dir) throw IoError(fmt::format("study database {}: study '{}' has an unknown direction", file, r.name));
-  r.direction = *dir;
-  r.space = SearchSpace::from_canonical(parse_stored_json(s.text(3), file, "search space"));
-  r.objective = parse_stored_json(s.text(4), file, "objective");
-  r.created_at = s.real(5);
-  return r;
-}
-
-StudyRecord SqliteStorage::create_or_load_study(const std::string& name, Direction direction,
-                                                const SearchSpace& space, const nlohmann::json& objective) {
-  auto& db = impl_->db;
-  std::optional<StudyRecord> existing = find_study(name);
-  if (!existing) {
-    db.write([&] {
-      auto s = db.prepare(
-          "INSERT OR IGNORE INTO studies(name, direction, space, objective, created_at) VALUES(?,?,?,?,?)");
-      s.bind(1, name).bind(2, std::string(to_string(direction))).bind(3, space.to_json().dump());
-      s.bind(4, objective.dump()).bind(5, now_seconds()).run();
-    });
-    existing = find_study(name);  // another process may have created it first: compare with theirs
-  }
-  const std::string file = db.path().string();
-  if (existing->direction != direction)
-    throw ConfigError(fmt::format("study '{}' in {} was created to {}; pass --direction {} or choose a new --study",
-                                  name, file, to_string(existing->direction), to_string(existing->direction)));
-  if (existing->space.to_json() != space.to_json())
-    throw ConfigError(fmt::format("study '{}' in {} was created with another search space ({}); resume it with the "
-                                  "same --space file or choose a new --study",
-                                  name, file, first_difference(existing->space, space)));
-  return *existing;
-}
-
-std::optional<StudyRecord> SqliteStorage::find_study(const std::string& name) {
-  auto& db = impl_->db;
-  return db.read([&]() -> std::optional<StudyRecord> {
-    auto s = db.prepare("SELECT study_id, name, direction, space, objective, created_at FROM studies WHERE name=?");
-    s.bind(1, name);
-    if (!s.step()) return std::nullopt;
-    return impl_->study_from_row(s);
-  });
-}
-
-std::vector<StudyRecord> SqliteStorage::list_studies() {
-  auto& db = impl_->db;
-  return db.read([&] {
-    std::vector<StudyRecord> out;
-    auto s = db.prepare("SELECT study_id, name, direction, space, objective, created_at FROM studies ORDER BY study_id");
-    while (s.step()) out.push_back(impl_->study_from_row(s));
-    return out;
-  });
-}
-
-FrozenTrial SqliteStorage::Impl::load_trial(int64_t trial_id) {
-  auto s = db.prepare("SELECT number, state, attempt, retry_of, started_at FROM trials WHERE trial_id=?");
-  s.bind(1, trial_id);
-  if (!s.step()) throw IoError(fmt::format("study database {}: trial {} vanished", db.path().string(), trial_id));
-  FrozenTrial t;
-  t.id = trial_id;
-  t.number = static_cast<int>(s.integer(0));
-  t.state = trial_state_from_string(s.text(1));
-  t.attempt = static_cast<int>(s.integer(2));
-  if (!s.is_null(3)) t.retry_of = static_cast<int>(s.integer(3));
-  t.started_at = s.real(4);
-  auto p = db.prepare("SELECT name, value FROM trial_params WHERE trial_id=?");
-  p.bind(1, trial_id);
-  while (p.step()) t.params[p.text(0)] = parse_stored_json(p.text(1), db.path().string(), "parameter");
-  return t;
-}
-
-std::optional<FrozenTrial> SqliteStorage::start_trial(int64_t study_id, int max_trials) {
-  auto& db = impl_->db;
-  const auto& me = impl_->me;
-  return db.write([&]() -> std::optional<FrozenTrial> {
-    double now = now_seconds();
-    auto claim_owner = [&](int64_t trial_id) {
-      auto u = db.prepare(
-          "UPDATE trials SET state='running', started_at=?, heartbeat_at=?, owner_host=?, owner_pid=?, "
-          "owner_start=? WHERE trial_id=?");
-      u.bind(1, now).bind(2, now).bind(3, me.host).bind(4, me.pid).bind(5, me.start_ticks).bind(6, trial_id).run();
-    };
-    // A queued retry first: it already counts toward the target.
-    auto w = db.prepare("SELECT trial_id FROM trials WHERE study_id=? AND state='waiting' ORDER BY number LIMIT 1");
-    w.bind(1, study_id);
-    if (w.step()) {
-      int64_t id = w.integer(0);
-      claim_owner(id);
-      return impl_->load_trial(id);
-    }
-    if (max_trials > 0) {
-      auto c = db.prepare("SELECT count(*) FROM trials WHERE study_id=? AND counted=1");
-      c.bind(1, study_id);
-      c.step();
-      if (c.integer(0) >= max_trials) return std::nullopt;
-    }
-    auto n = db.prepare("SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id=?");
-    n.bind(1, study_id);
-    n.step();
-    auto ins = db.prepare("INSERT INTO trials(study_id, number, state, created_at) VALUES(?,?,'waiting',?)");
-    ins.bind(1, study_id).bind(2, n.integer(0)).bind(3, now).run();
-    int64_t id = db.last_insert_id();
-    claim_owner(id);
-    return impl_->load_trial(id);
-  });
-}
-
-bool SqliteStorage::set_params(int64_t trial_id, const Params& params, const std::string& claim) {
-  auto& db = impl_->db;
-  return db.write([&] {
-    if (!claim.empty()) {
-      auto c = db.prepare("INSERT OR IGNORE INTO claims(study_id, key, trial_id) SELECT study_id, ?, ? FROM trials "
-                          "WHERE trial_id=?");
-      c.bind(1, claim).bind(2, trial_id).bind(3, trial_id).run();
-      if (db.changes() == 0) return false;
-    }
-    for (auto& [name, value] : params) {
-      auto s = db.prepare("INSERT OR REPLACE INTO trial_params(trial_id, name, value) VALUES(?,?,?)");
-      s.bind(1, trial_id).bind(2, name).bind(3, value.dump()).run();
-    }
-    return true;
-  });
-}
-
-void SqliteStorage::discard_trial(int64_t trial_id) {
-  auto& db = impl_->db;
-  db.write([&] {
-    for (const char* sql : {"DELETE FROM trial_params WHERE trial_id=?", "DELETE FROM trial_values WHERE trial_id=?",
-                            "DELETE FROM claims WHERE trial_id=?", "DELETE FROM trials WHERE trial_id=?"}) {
-      auto s = db.prepare(sql);
-      s.bind(1, trial_id).run();
-    }
-  });
-}
-
-void SqliteStorage::report(int64_t trial_id, int64_t step, double value) {
-  auto& db = impl_->db;
-  db.write([&] {
-    auto s = db.prepare("INSERT OR IGNORE INTO trial_values(trial_id, step, value) VALUES(?,?,?)");
-    s.bind(1, trial_id).bind(2, step).bind(3, value).run();
-    auto h = db.prepare("UPDATE trials SET heartbeat_at=? WHERE trial_id=?");
-    h.bind(1, now_seconds()).bind(2, trial_id).run();
-  });
-}
-
-void SqliteStorage::heartbeat(int64_t trial_id) {
-  auto& db = impl_->db;
-  db.write([&] {
-    auto h = db.prepare("UPDATE trials SET heartbeat_at=? WHERE trial_id=? AND state='running'");
-    h.bind(1, now_seconds()).bind(2, trial_id).run();
-  });
-}
-
-void SqliteStorage::finish_trial(int64_t trial_id, TrialState state, std::optional<double> value,
-                                 const std::string& message, const nlohmann::json& metrics) {
-  auto& db = impl_->db;
-  db.write([&] {
-    auto s = db.prepare("UPDATE trials SET state=?, value=?, message=?, metrics=?, finished_at=? "
-                        "WHERE trial_id=? AND state='running'");
-    s.bind(1, std::string(to_string(state))).bind(2, value).bind(3, message);
-    if (metrics.is_null()) s.bind_null(4);
-    else s.bind(4, metrics.dump());
-    s.bind(5, now_seconds()).bind(6, trial_id).run();
-  });
-}
-
-void SqliteStorage::Impl::interrupt_locked(int64_t trial_id, const std::string& reason, int max_attempts) {
-  auto s = db.prepare(
-      "SELECT study_id, number, attempt, state, EXISTS(SELECT 1 FROM trial_params WHERE trial_id=?1) "
-      "FROM trials WHERE trial_id=?1");
-  s.bind(1, trial_id);
-  if (!s.step() || s.text(3) != "running") return;  // finished or recovered meanwhile
-  int64_t study_id = s.integer(0), number = s.integer(1), attempt = s.integer(2);
-  bool has_params = s.integer(4) != 0;
-  bool retry = has_params && attempt < max_attempts;
-  // A trial without parameters never started its objective: it is dropped from the count
-  // and the next start_trial makes a fresh one in its place.
-  std::string message = reason;
-  if (has_params && !retry) message += fmt::format("; not retried: {} attempts were interrupted", attempt);
-  auto u = db.prepare("UPDATE trials SET state='failed', counted=?, message=?, finished_at=? WHERE trial_id=?");
-  u.bind(1, int64_t{has_params && !retry}).bind(2, message).bind(3, now_seconds()).bind(4, trial_id).run();
-  if (!retry) return;
-  auto n = db.prepare("SELECT MAX(number) + 1 FROM trials WHERE study_id=?");
-  n.bind(1, study_id);
-  n.step();
-  auto ins = db.prepare(
-      "INSERT INTO trials(study_id, number, state, retry_of, attempt, created_at) VALUES(?,?,'waiting',?,?,?)");
-  ins.bind(1, study_id).bind(2, n.integer(0)).bind(3, number).bind(4, attempt + 1).bind(5, now_seconds()).run();
-  int64_t retry_id = db.last_insert_id();
-  auto p = db.prepare("INSERT INTO trial_params(trial_id, name, value) SELECT ?, name, value FROM trial_params "
-                      "WHERE trial_id=?");
-  p.bind(1, retry_id).bind(2, trial_id).run();
-  auto c = db.prepare("UPDATE claims SET trial_id=? WHERE trial_id=?");
-  c.bind(1, retry_id).bind(2, trial_id).run();
-}
-
-void SqliteStorage::interrupt_trial(int64_t trial_id, const std::string& reason, int max_attempts) {
-  impl_->db.write([&] { impl_->interrupt_locked(trial_id, reason, max_attempts); });
-}
-
-int SqliteStorage::recover_stale_trials(int64_t study_id, double stale_after_s, int max_attempts) {
-  auto& db = impl_->db;
-  struct Running {
-    int64_t id;
-    WorkerIdentity owner;
-    double heartbeat;
-  };
-  auto running = db.read([&] {
-    std::vector<Running> out;
-    auto s = db.prepare("SELECT trial_id, owner_host, owner_pid, owner_start, heartbeat_at FROM trials "
-                        "WHERE study_id=? AND state='running'");
-    s.bind(1, study_id);
-    while (s.step()) out.push_back({s.integer(0), {s.text(1), s.integer(2), s.integer(3)}, s.real(4)});
-    return out;
-  });
-  int recovered = 0;
-  for (auto& r : running) {
-    std::optional<bool> alive = process_alive(r.owner);
-    double silent = now_seconds() - r.heartbeat;
-    std::string reason;
-    if (alive == false)
-      reason = fmt::format("interrupted: its worker (pid {} on this machine) stopped while it ran", r.owner.pid);
-    else if (!alive && silent > stale_after_s)
-      reason = fmt::format("interrupted: no heartbeat from its worker (pid {} on {}) for {:.0f} s", r.owner.pid,
-                           r.owner.host, silent);
-    else
-      continue;
-    interrupt_trial(r.id, reason, max_attempts);
-    ++recovered;
-  }
-  return recovered;
-}
-
-std::vector<FrozenTrial> SqliteStorage::load_trials(int64_t study_id) {
-  auto& db = impl_->db;
-  const std::string file = db.path().string();
-  return db.read([&] {
-    std::vector<FrozenTrial> trials;
-    std::map<int64_t, size_t> index;
-    auto s = db.prepare(
-        "SELECT trial_id, number, state, value, message, metrics, retry_of, attempt, counted, started_at, finished_at "
-        "FROM trials WHERE study_id=? ORDER BY number");
-    s.bind(1, study_id);
-    while (s.step()) {
-      FrozenTrial t;
-      t.id = s.integer(0);
-      t.number = static_cast<int>(s.integer(1));
-      t.state = trial_state_from_string(s.text(2));
-      if (!s.is_null(3)) t.value = s.real(3);
-      t.message = s.text(4);
-      if (!s.is_null(5)) t.metrics = parse_stored_json(s.text(5), file, "metrics object");
-      if (!s.is_null(6)) t.retry_of = static_cast<int>(s.integer(6));
-      t.attempt = static_cast<int>(s.integer(7));
-      t.counted = s.integer(8) != 0;
-      t.started_at = s.real(9);
-      t.finished_at = s.real(10);
-      index[t.id] = trials.size();
-      trials.push_back(std::move(t));
-    }
-    auto p = db.prepare("SELECT p.trial_id, p.name, p.value FROM trial_params p JOIN trials t USING(trial_id) "
-                        "WHERE t.study_id=?");
-    p.bind(1, study_id);
-    while (p.step()) trials[index.at(p.integer(0))].params[p.text(1)] = parse_stored_json(p.text(2), file, "parameter");
-    auto v = db.prepare("SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t USING(trial_id) "
-                        "WHERE t.study_id=? ORDER BY v.trial_id, v.step");
-    v.bind(1, study_id);
-    while (v.step())
-      trials[index.at(v.integer(0))].intermediate.push_back(
-          {v.integer(1), v.is_null(2) ? std::numeric_limits<double>::quiet_NaN() : v.real(2)});
-    return trials;
-  });
-}
-
-std::set<std::string> SqliteStorage::claims(int64_t study_id) {
-  auto& db = impl_->db;
-  return db.read([&] {
-    std::set<std::string> out;
-    auto s = db.prepare("SELECT key FROM claims WHERE study_id=?");
-    s.bind(1, study_id);
-    while (s.step()) out.insert(s.text(0));
-    return out;
-  });
-}
-
-TrialCounts SqliteStorage::counts(int64_t study_id) {
-  auto& db = impl_->db;
-  return db.read([&] {
-    auto s = db.prepare("SELECT COALESCE(SUM(counted), 0), COALESCE(SUM(state='running'), 0), "
-                        "COALESCE(SUM(state='waiting'), 0) FROM trials WHERE study_id=?");
-    s.bind(1, study_id);
-    s.step();
-    return TrialCounts{static_cast<int>(s.integer(0)), static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2))};
-  });
+std::unique_ptr<Storage> make_sql_storage(std::unique_ptr<sql::Database> db, SqlDialect dialect, std::string url,
+                                          bool create) {
+  return std::make_unique<SqlStorage>(std::move(db), dialect, std::move(url), create);
 }
 
 }  // namespace nnlab::tune

@@ -1,105 +1,42 @@
-// A thin RAII layer over the SQLite C API for the study storage: a connection, prepared
-// statements, and transactions that are retried whole when another process holds the lock.
+// SQLite under the study storage: one file (or ":memory:" for the memory: backend), WAL
+// mode with synchronous=FULL so each commit is on disk when the call returns, and write
+// transactions that take the lock up front (BEGIN IMMEDIATE: a reader never has to upgrade
+// and deadlock), wait on a busy timeout, and run again with jittered backoff, so K workers
+// never surface "database is locked".
 #pragma once
 
 #include <sqlite3.h>
 
-#include <cstdint>
 #include <filesystem>
-#include <optional>
-#include <stdexcept>
 #include <string>
-#include <type_traits>
 
-namespace nnlab::tune::sqlite {
+#include "tune/storage/sql_database.h"
 
-// SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock; retry the transaction.
-struct Busy : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace nnlab::tune::sql {
 
-class Statement {
+class SqliteDatabase : public Database {
  public:
-  Statement(sqlite3* db, const char* sql, const std::string& file);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  // file ":memory:": a private in-memory database. Throws IoError when it cannot be opened.
+  SqliteDatabase(const std::filesystem::path& file, double patience_s);
+  ~SqliteDatabase() override;
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
-  Statement& bind(int index, int64_t value);
-  Statement& bind(int index, double value);
-  Statement& bind(int index, const std::string& value);
-  Statement& bind(int index, std::optional<double> value);
-  Statement& bind_null(int index);
+  const std::string& where() const override { return file_; }
+  Rows query(const std::string& sql, const std::vector<Value>& params = {}) override;
+  void lock_study(int64_t) override {}  // BEGIN IMMEDIATE already holds the whole file's write lock
+  void exec(const char* sql);          // a script of statements without parameters
 
-  bool step();  // true while a row is ready; throws Busy, or IoError naming the file
-  void run() { while (step()) {} }
-
-  bool is_null(int column) const;
-  int64_t integer(int column) const;
-  double real(int column) const;
-  std::string text(int column) const;
+ protected:
+  void begin(bool write) override { exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  void commit() override { exec("COMMIT"); }
+  void rollback_quietly() override;
+  void wait_before_retry(int attempt, const Retry& why) override;
 
  private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  const std::string& file_;
-};
-
-class Database {
- public:
-  explicit Database(const std::filesystem::path& file);
-  ~Database();
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  Statement prepare(const char* sql) { return Statement(db_, sql, file_); }
-  void exec(const char* sql);
-  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
-  int changes() const { return sqlite3_changes(db_); }
-
-  // Runs f in a transaction (write: BEGIN IMMEDIATE, taking the write lock up front) and
-  // commits; when the database is busy, rolls back, waits and runs f again, for up to
-  // kLockPatience seconds before throwing IoError. f must only touch the database.
-  template <class F>
-  auto write(F&& f) { return transact("BEGIN IMMEDIATE", f); }
-  template <class F>
-  auto read(F&& f) { return transact("BEGIN", f); }
-
-  static constexpr double kLockPatience = 300;
-
- private:
-  template <class F>
-  auto transact(const char* begin, F& f) -> decltype(f()) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        exec(begin);
-        if constexpr (std::is_void_v<decltype(f())>) {
-          f();
-          exec("COMMIT");
-          return;
-        } else {
-          auto result = f();
-          exec("COMMIT");
-          return result;
-        }
-      } catch (const Busy&) {
-        rollback_quietly();
-        backoff(attempt);
-      } catch (...) {
-        rollback_quietly();
-        throw;
-      }
-    }
-  }
-  void rollback_quietly();
-  void backoff(int attempt);  // sleeps, or throws IoError once kLockPatience is spent
-
-  std::filesystem::path path_;
   std::string file_;
   sqlite3* db_ = nullptr;
-  double busy_since_ = -1;
-  uint64_t jitter_state_;
+  Backoff backoff_;
 };
 
-}  // namespace nnlab::tune::sqlite
+}  // namespace nnlab::tune::sql
