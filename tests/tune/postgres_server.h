@@ -136,12 +136,13 @@ class PostgresServer {
     throw std::runtime_error("the PostgreSQL server did not start: " + slurp(dir_ / "server.log"));
   }
 
-  // A new empty database and the URL of it, over the Unix socket.
-  std::string new_database() {
+  // A new empty database: its name, or its URL over the Unix socket.
+  std::string new_database_name() {
     std::string name = "t" + std::to_string(++databases_);
     admin("CREATE DATABASE " + name);
-    return url(name);
+    return name;
   }
+  std::string new_database() { return url(new_database_name()); }
   std::string url(const std::string& db) const {
     return std::string("postgresql://") + kUser + "@localhost:" + std::to_string(port_) + "/" + db +
            "?host=" + dir_.string();

@@ -1,5 +1,5 @@
 // PostgreSQL under the study storage, through libpq: one connection per process, READ
-// COMMITTED transactions in which lock_study() is a SELECT ... FOR UPDATE of the study's
+// COMMITTED write transactions in which lock_study() is a SELECT ... FOR UPDATE of the study's
 // row, so the transactions that add trials to a study run one after another on whichever
 // hosts they come from. A lost connection (server restarted, network dropped) is
 // re-established with backoff for a bounded time and the transaction run again.
@@ -27,7 +27,9 @@ class PostgresDatabase : public Database {
   void lock_study(int64_t study_id) override;
 
  protected:
-  void begin(bool) override { query("BEGIN"); }
+  // Writes: READ COMMITTED, each statement seeing what the locks it waited for let commit.
+  // Reads: one snapshot for the whole transaction (a study's trials, then their parameters).
+  void begin(bool write) override { query(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
   void commit() override { query("COMMIT"); }
   void rollback_quietly() override;
   void wait_before_retry(int attempt, const Retry& why) override;

@@ -201,14 +201,18 @@ class SqlStorage : public Storage {
       Rows p = db_->query("SELECT p.trial_id, p.name, p.value FROM trial_params p JOIN trials t USING(trial_id) "
                           "WHERE t.study_id=$1",
                           {study_id});
+      // One snapshot (a read transaction) holds no row of a trial it has not listed; skipping
+      // one anyway keeps a database without that guarantee from failing here.
+      auto trial_of = [&](int64_t id) { return index.count(id) ? &trials[index[id]] : nullptr; };
       for (size_t i = 0; i < p.size(); ++i)
-        trials[index.at(p.integer(i, 0))].params[p.text(i, 1)] = parse_json(p.text(i, 2), "parameter");
+        if (FrozenTrial* t = trial_of(p.integer(i, 0))) t->params[p.text(i, 1)] = parse_json(p.text(i, 2), "parameter");
       Rows v = db_->query("SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t USING(trial_id) "
                           "WHERE t.study_id=$1 ORDER BY v.trial_id, v.step",
                           {study_id});
       for (size_t i = 0; i < v.size(); ++i)
-        trials[index.at(v.integer(i, 0))].intermediate.push_back(
-            {v.integer(i, 1), v.is_null(i, 2) ? std::numeric_limits<double>::quiet_NaN() : v.real(i, 2)});
+        if (FrozenTrial* t = trial_of(v.integer(i, 0)))
+          t->intermediate.push_back(
+              {v.integer(i, 1), v.is_null(i, 2) ? std::numeric_limits<double>::quiet_NaN() : v.real(i, 2)});
       return trials;
     });
   }
