@@ -40,8 +40,8 @@ inline std::filesystem::path postgres_bin_dir() {
   return best.empty() ? best : best / "bin";
 }
 
-// A port nothing listens on now (the kernel's choice).
-inline int free_tcp_port() {
+// A TCP socket listening on a loopback port of the kernel's choice; *port is that port.
+inline int listen_on_loopback(int* port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -49,8 +49,16 @@ inline int free_tcp_port() {
   bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   socklen_t n = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
-  close(fd);
-  return ntohs(a.sin_port);
+  listen(fd, 4);
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+// A port nothing listens on now.
+inline int free_tcp_port() {
+  int port = 0;
+  close(listen_on_loopback(&port));
+  return port;
 }
 
 struct PostgresOptions {
