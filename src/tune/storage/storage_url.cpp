@@ -7,9 +7,6 @@
 
 #include "nnlab/error.h"
 #include "nnlab/tune/storage.h"
-#include "tune/storage/postgres_db.h"
-#include "tune/storage/sql_storage.h"
-#include "tune/storage/sqlite_db.h"
 
 namespace nnlab::tune {
 
@@ -20,9 +17,10 @@ constexpr const char* kForms =
     "sqlite:////ABSOLUTE/PATH.db or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-bool is_postgres(const std::string& url) { return starts_with(url, "postgresql://") || starts_with(url, "postgres://"); }
 
 }  // namespace
+
+bool is_postgres_url(const std::string& url) { return starts_with(url, "postgresql://") || starts_with(url, "postgres://"); }
 
 std::filesystem::path sqlite_path_from_url(const std::string& url) {
   const std::string prefix = "sqlite:///";
@@ -66,7 +64,7 @@ void check_postgres_url(const std::string& url) {
 
 void check_storage_url(const std::string& url) {
   if (url == "memory:") return;
-  if (is_postgres(url)) return check_postgres_url(url);
+  if (is_postgres_url(url)) return check_postgres_url(url);
   sqlite_path_from_url(url);
 }
 
@@ -89,21 +87,6 @@ std::string redact_storage_url(const std::string& url) {
 std::optional<std::filesystem::path> storage_file(const std::string& url) {
   if (!starts_with(url, "sqlite:///")) return std::nullopt;
   return sqlite_path_from_url(url);
-}
-
-std::unique_ptr<Storage> open_storage(const std::string& url, StorageAccess access, double patience_s) {
-  check_storage_url(url);
-  if (url == "memory:")
-    return make_sql_storage(std::make_unique<sql::SqliteDatabase>(":memory:", patience_s), SqlDialect::Sqlite, url);
-  if (is_postgres(url)) {
-    return make_sql_storage(std::make_unique<sql::PostgresDatabase>(url, patience_s), SqlDialect::Postgres,
-                            redact_storage_url(url), access == StorageAccess::Create);
-  }
-  std::filesystem::path path = sqlite_path_from_url(url);
-  // Reading must not create an empty database where the user mistyped the path.
-  if (access == StorageAccess::Existing && !std::filesystem::exists(path))
-    throw IoError(fmt::format("no study database at {} (from {}); check the path", path.string(), url));
-  return make_sql_storage(std::make_unique<sql::SqliteDatabase>(path, patience_s), SqlDialect::Sqlite, url);
 }
 
 }  // namespace nnlab::tune
