@@ -1,5 +1,6 @@
-// nnlab study list|show|plot: what a storage holds, one study's ranking and best
-// parameters, and its plots (optimisation history, intermediate values, importance).
+// nnlab study list|show|plot|copy: what a storage holds, one study's ranking and best
+// parameters (with its failed and retried trials), its plots (optimisation history,
+// intermediate values, importance), and copies of studies between storages.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,7 +19,7 @@ using namespace nnlab;
 using namespace nnlab::tune;
 
 struct StudyFlags {
-  std::string storage, study, out;
+  std::string storage, study, out, from, to;
   bool json = false;
   int top = 0;
 };
@@ -40,27 +41,27 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 
 std::string value_text(const std::optional<double>& v) { return v ? fmt::format("{:.6g}", *v) : "-"; }
 
-SqliteStorage open_storage(const std::string& url) {
-  if (url.empty()) cli::usage_error("--storage URL is required, e.g. --storage sqlite:///studies/mnist.db");
-  std::filesystem::path path;
+std::unique_ptr<Storage> open_url(const std::string& url, const char* flag, StorageAccess access) {
+  if (url.empty())
+    cli::usage_error(fmt::format("{} URL is required, e.g. {} sqlite:///studies/mnist.db", flag, flag));
   try {
-    path = sqlite_path_from_url(url);
+    check_storage_url(url);
   } catch (const ConfigError& e) {
-    cli::usage_error(e.what());
+    cli::usage_error(fmt::format("{}: {}", flag, e.what()));
   }
-  // Reading must not create an empty database where the user mistyped the path.
-  if (!std::filesystem::exists(path))
-    throw IoError(fmt::format("no study database at {} (from --storage {}); check the path", path.string(), url));
-  return SqliteStorage(url);
+  return open_storage(url, access);
 }
 
-Study open_study(SqliteStorage& storage, const StudyFlags& f) {
+std::unique_ptr<Storage> open_existing(const StudyFlags& f) { return open_url(f.storage, "--storage", StorageAccess::Existing); }
+
+Study open_study(Storage& storage, const StudyFlags& f) {
   if (f.study.empty()) cli::usage_error("--study NAME is required");
   return Study::load(storage, f.study);
 }
 
 int run_list(const StudyFlags& f) {
-  SqliteStorage storage = open_storage(f.storage);
+  std::unique_ptr<Storage> opened = open_existing(f);
+  Storage& storage = *opened;
   nlohmann::json all = nlohmann::json::array();
   std::vector<std::vector<std::string>> rows{{"study", "direction", "trials", "complete", "pruned", "failed", "running",
                                               "best value"}};
@@ -73,7 +74,7 @@ int run_list(const StudyFlags& f) {
     all.push_back(std::move(s));
   }
   if (f.json) fmt::print("{}\n", all.dump());
-  else if (all.empty()) fmt::print("no studies in {}\n", f.storage);
+  else if (all.empty()) fmt::print("no studies in {}\n", storage.url());
   else print_table(rows);
   return 0;
 }
@@ -99,13 +100,13 @@ std::vector<FrozenTrial> ranked(std::vector<FrozenTrial> trials, Direction d) {
 }
 
 int run_show(const StudyFlags& f) {
-  SqliteStorage storage = open_storage(f.storage);
-  Study study = open_study(storage, f);
+  std::unique_ptr<Storage> storage = open_existing(f);
+  Study study = open_study(*storage, f);
   std::vector<FrozenTrial> trials = ranked(study.trials(), study.direction());
   if (f.top > 0 && trials.size() > static_cast<size_t>(f.top)) trials.resize(static_cast<size_t>(f.top));
   nlohmann::json summary = study_summary(study.record(), study.trials());
   if (f.json) {
-    summary["storage"] = f.storage;
+    summary["storage"] = storage->url();
     summary["trials"] = nlohmann::json::array();
     for (auto& t : trials) summary["trials"].push_back(trial_to_json(t));
     fmt::print("{}\n", summary.dump());
@@ -126,7 +127,10 @@ int run_show(const StudyFlags& f) {
                                  std::string(to_string(t.state)), value_text(t.value)};
     for (auto& p : study.space().params()) row.push_back(t.params.count(p.name) ? display_value(t.params.at(p.name)) : "");
     std::string note = t.message.substr(0, t.message.find('\n'));
-    row.push_back(note.size() > 70 ? note.substr(0, 67) + "..." : note);
+    if (note.size() > 70) note = note.substr(0, 67) + "...";
+    if (t.state == TrialState::Failed && !t.counted) note = "retried; " + note;
+    if (t.retry_of) note = fmt::format("retry of trial {} (attempt {}){}", *t.retry_of, t.attempt, note.empty() ? "" : "; " + note);
+    row.push_back(note);
     rows.push_back(std::move(row));
   }
   print_table(rows);
@@ -142,10 +146,13 @@ int run_show(const StudyFlags& f) {
 }
 
 int run_plot(const StudyFlags& f) {
-  SqliteStorage storage = open_storage(f.storage);
-  Study study = open_study(storage, f);
-  std::filesystem::path dir = f.out.empty() ? storage.path().parent_path() / (study.name() + "-plots")
-                                            : std::filesystem::path(f.out);
+  std::unique_ptr<Storage> storage = open_existing(f);
+  Study study = open_study(*storage, f);
+  // Next to an SQLite file by default; here for a server's study.
+  std::optional<std::filesystem::path> file = storage_file(f.storage);
+  std::filesystem::path dir = !f.out.empty() ? std::filesystem::path(f.out)
+                              : file         ? file->parent_path() / (study.name() + "-plots")
+                                             : std::filesystem::path(study.name() + "-plots");
   auto outputs = plot_study(study.record(), study.trials(), dir);
   nlohmann::json files = nlohmann::json::array();
   for (auto& o : outputs) {
@@ -156,11 +163,25 @@ int run_plot(const StudyFlags& f) {
   return 0;
 }
 
+int run_copy(const StudyFlags& f) {
+  std::unique_ptr<Storage> from = open_url(f.from, "--from", StorageAccess::Existing);
+  std::unique_ptr<Storage> to = open_url(f.to, "--to", StorageAccess::Create);
+  std::vector<std::string> copied = copy_studies(*from, *to, f.study);
+  if (f.json) {
+    fmt::print("{}\n", nlohmann::json{{"copied", copied}, {"from", from->url()}, {"to", to->url()}}.dump());
+    return 0;
+  }
+  if (copied.empty()) fmt::print("no studies in {}: nothing copied\n", from->url());
+  for (auto& name : copied) fmt::print("copied study '{}' from {} to {}\n", name, from->url(), to->url());
+  return 0;
+}
+
 cli::Runner setup_study(CLI::App& verb) {
   verb.require_subcommand(1);
   auto f = std::make_shared<StudyFlags>();
   auto common = [&](CLI::App* sub, bool needs_study) {
-    sub->add_option("--storage", f->storage, "sqlite:///PATH.db (relative) or sqlite:////ABS/PATH.db");
+    sub->add_option("--storage", f->storage,
+                    "sqlite:///PATH.db (relative), sqlite:////ABS/PATH.db or postgresql://USER[:PASS]@HOST[:PORT]/DB");
     if (needs_study) sub->add_option("--study", f->study, "Study name");
     sub->add_flag("--json", f->json, "Print one JSON object");
   };
@@ -172,13 +193,19 @@ cli::Runner setup_study(CLI::App& verb) {
   CLI::App* plot = verb.add_subcommand("plot", "PNG plots: history, intermediate values, parameter importance");
   common(plot, true);
   plot->add_option("--out", f->out, "Directory for the plots (default: <database dir>/<study>-plots)");
-  return [f, list, show] {
+  CLI::App* copy = verb.add_subcommand("copy", "Copy studies (every one, or --study NAME) to another storage");
+  copy->add_option("--from", f->from, "The storage URL to copy from");
+  copy->add_option("--to", f->to, "The storage URL to copy to (another backend too)");
+  copy->add_option("--study", f->study, "Only this study (default: all)");
+  copy->add_flag("--json", f->json, "Print one JSON object");
+  return [f, list, show, copy] {
     if (list->parsed()) return run_list(*f);
     if (show->parsed()) return run_show(*f);
+    if (copy->parsed()) return run_copy(*f);
     return run_plot(*f);
   };
 }
 
-NNLAB_COMMAND("study", "List tuning studies, show one's ranking and best parameters, plot it", setup_study);
+NNLAB_COMMAND("study", "List tuning studies, show one's ranking and best parameters, plot it, copy it", setup_study);
 
 }  // namespace

@@ -31,6 +31,8 @@ struct TuneFlags {
   std::string objective, command, metric, direction, trainer;
   int trials = 0, workers = 1, startup_trials = -1, worker_index = -1;
   double timeout = 0, kill_grace = 5;
+  double heartbeat = 30, grace = -1, storage_timeout = 300;  // grace < 0: twice the heartbeat
+  int retry_failed = 1;
   uint64_t seed = 0;
   bool json = false;
   int prune_startup = 5;
@@ -105,10 +107,12 @@ void check_flags(const TuneFlags& f) {
   if (f.study.empty()) cli::usage_error("--study NAME is required");
   if (f.storage.empty()) cli::usage_error("--storage URL is required, e.g. --storage sqlite:///studies/mnist.db");
   try {
-    sqlite_path_from_url(f.storage);
+    check_storage_url(f.storage);
   } catch (const ConfigError& e) {
-    cli::usage_error(e.what());
+    cli::usage_error(fmt::format("--storage: {}", e.what()));
   }
+  if (f.storage == "memory:" && f.workers > 1)
+    cli::usage_error("--storage memory: lives in one process; --workers needs sqlite:/// or postgresql://");
   for (auto& [name, value, accepted] :
        {std::tuple{"--sampler", f.sampler, std::vector<std::string>{"grid", "random", "tpe", "gp"}},
         std::tuple{"--pruner", f.pruner, std::vector<std::string>{"none", "median", "asha"}}}) {
@@ -128,19 +132,26 @@ void check_flags(const TuneFlags& f) {
   if (f.workers < 1 || f.workers > 256) cli::usage_error(fmt::format("--workers {}: give 1 to 256", f.workers));
   if (f.timeout < 0) cli::usage_error("--timeout must be ≥ 0 seconds");
   if (f.kill_grace < 0) cli::usage_error("--kill-grace must be ≥ 0 seconds");
+  if (f.heartbeat <= 0) cli::usage_error("--heartbeat must be > 0 seconds");
+  if (f.grace >= 0 && f.grace <= f.heartbeat)
+    cli::usage_error(fmt::format("--grace {} must exceed --heartbeat {}: a live worker would be taken for dead", f.grace,
+                                 f.heartbeat));
+  if (f.retry_failed < 0) cli::usage_error("--retry-failed must be ≥ 0");
+  if (f.storage_timeout <= 0) cli::usage_error("--storage-timeout must be > 0 seconds");
 }
 
 void print_result(const StudyRecord& record, const std::vector<FrozenTrial>& trials, const TuneFlags& f,
                   const SearchSpace& space) {
   nlohmann::json summary = study_summary(record, trials);
-  summary["storage"] = f.storage;
+  summary["storage"] = redact_storage_url(f.storage);
   if (f.json) {
     fmt::print("{}\n", summary.dump());
     return;
   }
   auto& s = summary["states"];
   int interrupted = s["interrupted"].get<int>();
-  fmt::print("study '{}' in {}: {} trials ({} complete, {} pruned, {} failed){}\n", record.name, f.storage,
+  fmt::print("study '{}' in {}: {} trials ({} complete, {} pruned, {} failed){}\n", record.name,
+             redact_storage_url(f.storage),
              summary["n_trials"].get<int>(), s["complete"].get<int>(), s["pruned"].get<int>(), s["failed"].get<int>(),
              interrupted ? fmt::format("; {} interrupted attempt{} retried", interrupted, interrupted == 1 ? "" : "s")
                          : "");
@@ -182,8 +193,8 @@ int run_tune(const TuneFlags& f) {
     if (!unused.empty()) fmt::print(stderr, "warning: --command does not use {{{}}}; their values change nothing\n", unused);
   }
 
-  SqliteStorage storage(f.storage);
-  Study study = Study::create_or_load(storage, f.study, direction, space, objective->describe());
+  std::unique_ptr<Storage> storage = open_storage(f.storage, StorageAccess::Create, f.storage_timeout);
+  Study study = Study::create_or_load(*storage, f.study, direction, space, objective->describe());
   signal(SIGINT, request_stop);
   signal(SIGTERM, request_stop);
 
@@ -210,6 +221,9 @@ int run_tune(const TuneFlags& f) {
     opt.timeout_s = f.timeout;
     opt.seed = f.seed;
     opt.stop = &g_stop;
+    opt.heartbeat_s = f.heartbeat;
+    opt.grace_s = f.grace >= 0 ? f.grace : 2 * f.heartbeat;
+    opt.retry_failed = f.retry_failed;
     ConsoleObserver observer(is_worker ? fmt::format("[worker {}] ", f.worker_index) : "", space);
     study.optimize(*sampler, pruner.get(), *objective, opt, &observer);
     if (is_worker) return g_stop ? 130 : 0;
@@ -245,7 +259,9 @@ cli::Runner setup_tune(CLI::App& verb) {
       "Example: nnlab tune --study mlp --storage sqlite:///studies/mlp.db --space space.json --sampler gp "
       "--trials 20 -- --model mlp --dataset fashion-mnist --epochs 5");
   verb.add_option("--study", f->study, "Study name (created, or resumed when it exists)");
-  verb.add_option("--storage", f->storage, "sqlite:///PATH.db (relative) or sqlite:////ABS/PATH.db");
+  verb.add_option("--storage", f->storage,
+                  "sqlite:///PATH.db (relative), sqlite:////ABS/PATH.db, postgresql://USER[:PASS]@HOST[:PORT]/DB "
+                  "(?host=/socket/dir) or memory:");
   verb.add_option("--space", f->space, "Search space JSON file (optional with --objective)");
   verb.add_option("--sampler", f->sampler, "grid, random, tpe or gp (default tpe)");
   verb.add_option("--trials", f->trials, "Trials the study should have; a rerun continues up to it");
@@ -260,6 +276,11 @@ cli::Runner setup_tune(CLI::App& verb) {
   verb.add_option("--command", f->command, "Shell command per trial, with {param} placeholders");
   verb.add_option("--trainer", f->trainer, "Program run as 'PROG train ...' for training trials (default: this nnlab)");
   verb.add_option("--startup-trials", f->startup_trials, "Random trials before TPE/GP model the history (default 10)");
+  verb.add_option("--heartbeat", f->heartbeat, "Seconds between a running trial's heartbeats (default 30)");
+  verb.add_option("--grace", f->grace, "A trial without a heartbeat this long is failed and retried (default 2x heartbeat)");
+  verb.add_option("--retry-failed", f->retry_failed, "Retries of a trial whose worker vanished (default 1)");
+  verb.add_option("--storage-timeout", f->storage_timeout,
+                  "Seconds to keep retrying a locked or unreachable storage before stopping (default 300)");
   verb.add_option("--kill-grace", f->kill_grace, "Seconds between SIGTERM and SIGKILL for a pruned run (default 5)");
   verb.add_option("--prune-startup", f->prune_startup, "Median pruner: complete trials before pruning (default 5)");
   verb.add_option("--prune-warmup", f->prune_warmup, "Median pruner: steps never pruned (default 0)");

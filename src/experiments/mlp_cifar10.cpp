@@ -79,7 +79,7 @@ class StudyProgress : public tune::StudyObserver {
 };
 
 json run_search(const std::string& name, const tune::SearchSpace& space, tune::Sampler& sampler, int trials,
-                const train::TrainConfig& base, tune::SqliteStorage& storage, const ExperimentOptions& o,
+                const train::TrainConfig& base, tune::Storage& storage, const ExperimentOptions& o,
                 ExperimentObserver& observer) {
   TrainingObjective objective(base, name, o.out / "trials", observer);
   tune::Study study =
@@ -121,15 +121,15 @@ json measure_mlp_cifar10(const ExperimentOptions& options, ExperimentObserver& o
   const train::TrainConfig base = base_config(options, dataset, b);
   const int trials = static_cast<int>(b.grid.lr.size() * b.grid.width.size());
   const fs::path db = fs::absolute(options.out / "studies.db");
-  tune::SqliteStorage storage("sqlite:///" + db.string());
+  std::unique_ptr<tune::Storage> storage = tune::open_storage("sqlite:///" + db.string());
 
   json searches = json::array();
   auto grid = tune::make_sampler("grid");
-  searches.push_back(run_search("grid", grid_space(b.grid), *grid, trials, base, storage, options, observer));
+  searches.push_back(run_search("grid", grid_space(b.grid), *grid, trials, base, *storage, options, observer));
   auto random = tune::make_sampler("random");
-  searches.push_back(run_search("random", full_space(), *random, trials, base, storage, options, observer));
+  searches.push_back(run_search("random", full_space(), *random, trials, base, *storage, options, observer));
   auto gp = tune::make_sampler("gp", tune::SamplerOptions{b.gp_startup});
-  searches.push_back(run_search("gp", full_space(), *gp, trials, base, storage, options, observer));
+  searches.push_back(run_search("gp", full_space(), *gp, trials, base, *storage, options, observer));
 
   // The winner, retrained on train + validation (no split) and tested once on the whole test set.
   const json best = best_of(searches);

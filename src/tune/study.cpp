@@ -19,7 +19,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 // then the pruner decides from the study as the storage has it now.
 class StoredTrialContext : public TrialContext {
  public:
-  StoredTrialContext(SqliteStorage& storage, const StudyRecord& study, FrozenTrial& trial, const Pruner* pruner,
+  StoredTrialContext(Storage& storage, const StudyRecord& study, FrozenTrial& trial, const Pruner* pruner,
                      const OptimizeOptions& options)
       : storage_(storage), study_(study), trial_(trial), pruner_(pruner), options_(options), last_beat_(Clock::now()) {}
 
@@ -48,7 +48,7 @@ class StoredTrialContext : public TrialContext {
   bool stop_requested() const override { return options_.stop && options_.stop->load(); }
 
  private:
-  SqliteStorage& storage_;
+  Storage& storage_;
   const StudyRecord& study_;
   FrozenTrial& trial_;
   const Pruner* pruner_;
@@ -58,17 +58,17 @@ class StoredTrialContext : public TrialContext {
 
 }  // namespace
 
-Study Study::create_or_load(SqliteStorage& storage, const std::string& name, Direction direction,
+Study Study::create_or_load(Storage& storage, const std::string& name, Direction direction,
                             const SearchSpace& space, const nlohmann::json& objective) {
   return Study(storage, storage.create_or_load_study(name, direction, space, objective));
 }
 
-Study Study::load(SqliteStorage& storage, const std::string& name) {
+Study Study::load(Storage& storage, const std::string& name) {
   auto record = storage.find_study(name);
   if (!record) {
     std::string names;
     for (auto& s : storage.list_studies()) names += (names.empty() ? "" : ", ") + s.name;
-    throw ConfigError(fmt::format("no study '{}' in {} ({})", name, storage.path().string(),
+    throw ConfigError(fmt::format("no study '{}' in {} ({})", name, storage.url(),
                                   names.empty() ? "it holds no study" : "it holds: " + names));
   }
   return Study(storage, std::move(*record));
@@ -106,7 +106,7 @@ std::optional<FrozenTrial> Study::ask(Sampler& sampler, int n_trials, uint64_t s
   throw IoError(fmt::format("study '{}': could not claim a grid point after 1000 tries", record_.name));
 }
 
-void Study::tell(const FrozenTrial& trial, const ObjectiveResult& result, int max_attempts) {
+void Study::tell(const FrozenTrial& trial, const ObjectiveResult& result, int retry_failed) {
   switch (result.outcome) {
     case Outcome::Complete:
       storage_->finish_trial(trial.id, TrialState::Complete, result.value, result.message, result.metrics);
@@ -118,13 +118,13 @@ void Study::tell(const FrozenTrial& trial, const ObjectiveResult& result, int ma
       storage_->finish_trial(trial.id, TrialState::Failed, std::nullopt, result.message, result.metrics);
       break;
     case Outcome::Interrupted:
-      storage_->interrupt_trial(trial.id, result.message, max_attempts);
+      storage_->interrupt_trial(trial.id, result.message, 1 + retry_failed);
       break;
   }
 }
 
-int Study::recover_stale_trials(double stale_after_s, int max_attempts) {
-  return storage_->recover_stale_trials(record_.id, stale_after_s, max_attempts);
+int Study::recover_stale_trials(double grace_s, int retry_failed) {
+  return storage_->recover_stale_trials(record_.id, grace_s, 1 + retry_failed);
 }
 
 void Study::optimize(Sampler& sampler, const Pruner* pruner, Objective& objective, const OptimizeOptions& options,
@@ -133,7 +133,7 @@ void Study::optimize(Sampler& sampler, const Pruner* pruner, Objective& objectiv
   auto stopping = [&] { return options.stop && options.stop->load(); };
   auto timed_out = [&] { return options.timeout_s > 0 && seconds_since(start) >= options.timeout_s; };
   auto recover = [&] {
-    int n = recover_stale_trials(options.stale_after_s, options.max_attempts);
+    int n = recover_stale_trials(options.grace_s, options.retry_failed);
     if (n > 0 && observer) observer->trials_recovered(n);
   };
   // Nothing left to start: wait while other workers run the last trials, since one that
@@ -148,8 +148,8 @@ void Study::optimize(Sampler& sampler, const Pruner* pruner, Objective& objectiv
     }
     return false;
   };
-  recover();
   while (!stopping() && !timed_out()) {
+    recover();  // the next worker that asks for work fails the stale trials
     std::optional<FrozenTrial> trial = ask(sampler, options.n_trials, options.seed);
     if (!trial) {
       if (wait_for_others()) continue;
@@ -165,7 +165,8 @@ void Study::optimize(Sampler& sampler, const Pruner* pruner, Objective& objectiv
     } catch (const std::exception& e) {
       result = {Outcome::Failed, NAN, fmt::format("the objective failed: {}", e.what()), nullptr};
     }
-    tell(*trial, result, options.max_attempts);
+    // A stop request is no failure of the trial: it is queued again however often that happens.
+    tell(*trial, result, result.outcome == Outcome::Interrupted && stopping() ? 1 << 30 : options.retry_failed);
     if (observer) {
       std::vector<FrozenTrial> all = trials();
       auto it = std::find_if(all.begin(), all.end(), [&](auto& t) { return t.id == trial->id; });

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,10 +66,24 @@ Subprocess::Subprocess(const SubprocessOptions& options) : group_(options.own_pr
   if (options.capture_output && (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0))
     throw IoError(fmt::format("cannot create pipes for '{}': {}", options.argv[0], std::strerror(errno)));
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  // Output files are opened here, not in the child, so that a missing directory is this
+  // process's IoError rather than a silent exit of the child.
+  int files[2] = {-1, -1};
+  const std::filesystem::path* paths[2] = {&options.stdout_file, &options.stderr_file};
+  for (int i = 0; i < 2; ++i) {
+    if (options.capture_output || paths[i]->empty()) continue;
+    files[i] = open(paths[i]->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (files[i] < 0) {
+      for (int fd : {files[0], devnull})
+        if (fd >= 0) close(fd);
+      throw IoError(fmt::format("cannot write {}: {}", paths[i]->string(), std::strerror(errno)));
+    }
+  }
+  started_ = std::chrono::steady_clock::now();
   const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) {
-    for (int fd : {out[0], out[1], err[0], err[1], devnull})
+    for (int fd : {out[0], out[1], err[0], err[1], devnull, files[0], files[1]})
       if (fd >= 0) close(fd);
     throw IoError(fmt::format("cannot start '{}': {}", options.argv[0], std::strerror(errno)));
   }
@@ -81,6 +96,8 @@ Subprocess::Subprocess(const SubprocessOptions& options) : group_(options.own_pr
       dup2(out[1], STDOUT_FILENO);
       dup2(err[1], STDERR_FILENO);
     }
+    if (files[0] >= 0) dup2(files[0], STDOUT_FILENO);
+    if (files[1] >= 0) dup2(files[1], STDERR_FILENO);
     // Signals the tuner ignores or handles must reach the program as defaults.
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, SIG_DFL);
@@ -91,7 +108,8 @@ Subprocess::Subprocess(const SubprocessOptions& options) : group_(options.own_pr
     _exit(127);
   }
   if (options.own_process_group) setpgid(pid_, pid_);  // also from here: no race with kill(-pid)
-  if (devnull >= 0) close(devnull);
+  for (int fd : {devnull, files[0], files[1]})
+    if (fd >= 0) close(fd);
   if (options.capture_output) {
     close(out[1]);
     close(err[1]);
@@ -129,9 +147,12 @@ void Subprocess::reap() {
   // Programs the command left running in its group end with the trial.
   if (group_) kill(-pid_, SIGKILL);
   int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (wait4(pid_, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   ExitStatus s;
+  s.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  s.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // Linux reports KiB
   if (WIFEXITED(status)) {
     s.exited = true;
     s.code = WEXITSTATUS(status);

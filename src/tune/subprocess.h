@@ -1,12 +1,15 @@
-// A child process the tuner runs and watches: a trial's command or training run (its
-// stdout read line by line as it comes, the tail of its stderr kept for the failure
-// message), or a worker process. POSIX, Linux: the child dies with its parent
-// (PR_SET_PDEATHSIG), so a tuner killed with -9 leaves no orphaned trial behind.
+// A child process nnlab runs and watches, the one fork/exec of the library: a trial's
+// command or training run (its stdout read line by line as it comes, the tail of its
+// stderr kept for the failure message), a tuning worker, or an experiment's training run
+// (output to files, measured: wall time and peak resident memory). POSIX, Linux: the child
+// dies with its parent (PR_SET_PDEATHSIG), so a tuner killed with -9 leaves no orphaned
+// trial behind.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,6 +22,8 @@ struct ExitStatus {
   bool exited = false;  // normal exit (code) rather than a signal
   int code = 0;
   int signal = 0;
+  double wall_seconds = 0;    // from start to exit
+  double peak_rss_bytes = 0;  // the child's own peak resident memory (getrusage via wait4)
   bool success() const { return exited && code == 0; }
   std::string describe() const;  // "exited with status 3", "was killed by signal 9 (Killed)"
 };
@@ -26,7 +31,8 @@ struct ExitStatus {
 struct SubprocessOptions {
   std::vector<std::string> argv;                          // argv[0] is looked up on PATH
   std::vector<std::pair<std::string, std::string>> env;  // added to this process's environment
-  bool capture_output = true;   // stdout/stderr to pipes; false: inherited
+  bool capture_output = true;   // stdout/stderr to pipes; false: inherited (or the files below)
+  std::filesystem::path stdout_file, stderr_file;  // when set (and not capturing): written there
   bool own_process_group = true;  // terminate() then reaches the whole group (sh -c and its children)
   int death_signal = 9;         // sent to the child when this process dies
 };
@@ -58,6 +64,7 @@ class Subprocess {
   void read_available(int& fd, bool is_stdout, const std::function<void(const std::string&)>* on_line);
 
   pid_t pid_ = -1;
+  std::chrono::steady_clock::time_point started_;
   bool group_ = false;
   int out_fd_ = -1, err_fd_ = -1;
   std::string out_partial_, err_tail_;

@@ -1,17 +1,11 @@
 // Which process runs a trial, so that another process can tell whether it still does.
 #pragma once
 
-#include <cstdint>
 #include <optional>
-#include <string>
+
+#include "nnlab/tune/storage.h"
 
 namespace nnlab::tune {
-
-struct WorkerIdentity {
-  std::string host;         // hostname and boot id: a reboot is another host
-  int64_t pid = 0;
-  int64_t start_ticks = 0;  // process start time (clock ticks after boot): tells a reused pid apart
-};
 
 WorkerIdentity current_worker();
 

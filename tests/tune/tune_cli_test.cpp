@@ -23,9 +23,9 @@ namespace {
 const char* kXSpace = R"({"x": {"type": "float", "low": 0, "high": 1}})";
 
 std::vector<FrozenTrial> trials_of(const TempDir& dir, const std::string& study, const std::string& db = "study.db") {
-  SqliteStorage storage(dir.url(db));
-  auto rec = storage.find_study(study);
-  return rec ? storage.load_trials(rec->id) : std::vector<FrozenTrial>{};
+  auto storage = open_storage(dir.url(db), StorageAccess::Existing);
+  auto rec = storage->find_study(study);
+  return rec ? storage->load_trials(rec->id) : std::vector<FrozenTrial>{};
 }
 
 int count_state(const std::vector<FrozenTrial>& trials, TrialState s) {
@@ -104,7 +104,7 @@ TEST(TuneCli, KillNineOfTheTunerLosesNoCompletedTrial) {
   auto space = dir.write("x.json", kXSpace);
   std::vector<std::string> args{"tune",   "--study", "k",        "--storage", dir.url(), "--space",   space.string(),
                                 "--sampler", "random", "--trials", "10",     "--seed",  "5",         "--command",
-                                "sleep 0.15; echo {x}"};
+                                "sleep 0.15; echo {x}", "--retry-failed", "4"};
   pid_t pid = spawn_cli(args, dir.path);
   wait_for_complete(dir, "k", 3);
   kill(pid, SIGKILL);
@@ -115,7 +115,7 @@ TEST(TuneCli, KillNineOfTheTunerLosesNoCompletedTrial) {
   ASSERT_GE(before.size(), 3u);
 
   // Kill it again at arbitrary moments: while starting, sampling, running, writing. (Four
-  // interruptions of one trial at most: below the five after which it is not retried.)
+  // interruptions of one trial at most: --retry-failed 4 retries it each time.)
   for (int delay_ms : {5, 70, 190}) {
     pid = spawn_cli(args, dir.path);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
@@ -123,7 +123,7 @@ TEST(TuneCli, KillNineOfTheTunerLosesNoCompletedTrial) {
     wait_exit(pid);
   }
   std::string cmd = "tune --study k --storage " + dir.url() + " --space " + space.string() +
-                    " --sampler random --trials 10 --seed 5 --command 'sleep 0.15; echo {x}' --json";
+                    " --sampler random --trials 10 --seed 5 --command 'sleep 0.15; echo {x}' --retry-failed 4 --json";
   CliResult r = run_cli(cmd, dir.path);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["n_trials"], 10);
@@ -332,7 +332,10 @@ TEST(TuneCli, UsageErrorsExitTwoAndSayWhatToDo) {
   std::vector<Case> cases{
       {"tune --storage " + dir.url() + " --objective branin --trials 3", "--study"},
       {"tune --study u --objective branin --trials 3", "--storage"},
-      {"tune --study u --storage postgres://db --objective branin --trials 3", "sqlite:///"},
+      {"tune --study u --storage mysql://db --objective branin --trials 3", "sqlite:///"},
+      {"tune --study u --storage postgres://db --objective branin --trials 3", "names no database"},
+      {"tune --study u --storage memory: --objective branin --trials 3 --workers 2", "--workers"},
+      {base + "--objective branin --trials 3 --heartbeat 5 --grace 4", "--grace"},
       {base + "--objective branin --trials 3 --sampler bayes", "--sampler 'bayes'"},
       {base + "--objective branin --trials 3 --pruner always", "--pruner"},
       {base + "--objective sphere --trials 3", "--objective 'sphere'"},
