@@ -67,7 +67,9 @@ void expect_exactly(const std::vector<FrozenTrial>& trials, int n, bool grid = f
     ++counted;
     EXPECT_EQ(t.state, TrialState::Complete) << t.number << ": " << t.message;
     const std::string point = nlohmann::json(t.params).dump();
-    if (grid) EXPECT_TRUE(points.insert(point).second) << "grid point run twice: " << point;
+    if (grid) {
+      EXPECT_TRUE(points.insert(point).second) << "grid point run twice: " << point;
+    }
     if (t.retry_of) {
       auto original = std::find_if(trials.begin(), trials.end(), [&](auto& o) { return o.number == *t.retry_of; });
       ASSERT_NE(original, trials.end());
