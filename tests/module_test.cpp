@@ -1,6 +1,8 @@
 // Module: parameter registration, state dicts, train/eval, and loading errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
 #include "nnlab/nn/batchnorm.h"
@@ -40,6 +42,24 @@ TEST(Module, StateDictOrderAndNamesFollowPyTorch) {
   EXPECT_NE(std::find(k.begin(), k.end(), "6.shortcut.0.weight"), k.end());
   EXPECT_EQ(k.back(), "14.bias");
   EXPECT_TRUE(model->state_dict()[5].integer);
+}
+
+TEST(Module, NamedBuffersAreTheBatchNormStatisticsInStateDictOrder) {
+  auto model = zoo::build({.name = "resnet20", .input = {3, 32, 32}});
+  auto buffers = model->named_buffers();
+  ASSERT_GE(buffers.size(), 3u);
+  EXPECT_EQ(buffers[0].first, "1.running_mean");
+  EXPECT_EQ(buffers[1].first, "1.running_var");
+  EXPECT_EQ(buffers[2].first, "1.num_batches_tracked");
+  // Every buffer is a state-dict entry that is not a parameter.
+  auto state = model->state_dict();
+  auto params = model->named_parameters();
+  EXPECT_EQ(buffers.size() + params.size(), state.size());
+  for (auto& [name, t] : buffers) {
+    auto it = std::find_if(state.begin(), state.end(), [&](const StateEntry& e) { return e.name == name; });
+    ASSERT_NE(it, state.end()) << name;
+    EXPECT_EQ(it->tensor.shape(), t.shape()) << name;
+  }
 }
 
 TEST(Module, PyTorchDefaultInitialisationBounds) {

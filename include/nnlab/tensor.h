@@ -36,7 +36,6 @@ class Tensor {
   static Tensor from_data(const Shape& shape, std::span<const float> values);
   static Tensor uniform(const Shape& shape, float low, float high, Generator& gen);
   static Tensor normal(const Shape& shape, float mean, float stddev, Generator& gen);
-  static Tensor arange(int64_t n);  // 0, 1, ..., n-1
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const;

@@ -40,10 +40,4 @@ Tensor Sequential::forward(const Tensor& x) {
   return h;
 }
 
-void ModuleList::push_back(ModulePtr module) { register_module(std::to_string(size()), std::move(module)); }
-
-Tensor ModuleList::forward(const Tensor&) {
-  throw Error("a ModuleList has no forward(): call its modules from the parent module");
-}
-
 }  // namespace nnlab::nn

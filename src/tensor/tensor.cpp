@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "nnlab/autograd.h"
 #include "nnlab/error.h"
 #include "nnlab/generator.h"
 #include "tensor/layout.h"
@@ -114,12 +113,6 @@ Tensor Tensor::uniform(const Shape& shape, float low, float high, Generator& gen
 Tensor Tensor::normal(const Shape& shape, float mean, float stddev, Generator& gen) {
   Tensor t = empty(shape);
   gen.fill_normal({t.data(), static_cast<size_t>(t.numel())}, mean, stddev);
-  return t;
-}
-
-Tensor Tensor::arange(int64_t n) {
-  Tensor t = empty({n});
-  for (int64_t i = 0; i < n; ++i) t.data()[i] = static_cast<float>(i);
   return t;
 }
 
@@ -317,10 +310,6 @@ void Tensor::set_grad(const Tensor& grad) const {
 
 void Tensor::zero_grad() const {
   if (checked(impl_).autograd) impl_->autograd->grad = Tensor();
-}
-
-void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
-  autograd::run_backward(*this, gradient, retain_graph);
 }
 
 const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {

@@ -1,5 +1,4 @@
 // nn::Sequential runs its children in order; they are named "0", "1", ... as in PyTorch.
-// nn::ModuleList holds modules for a parent that runs them itself.
 #pragma once
 
 #include "nnlab/nn/module.h"
@@ -13,15 +12,6 @@ class Sequential : public Module {
   void push_back(ModulePtr module);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
-  size_t size() const { return children().size(); }
-  ModulePtr operator[](size_t i) const { return children().at(i).second; }
-};
-
-class ModuleList : public Module {
- public:
-  void push_back(ModulePtr module);
-  Tensor forward(const Tensor& x) override;  // an error: a ModuleList is not callable
-  std::string type_name() const override { return "ModuleList"; }
   size_t size() const { return children().size(); }
   ModulePtr operator[](size_t i) const { return children().at(i).second; }
 };
