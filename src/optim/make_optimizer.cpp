@@ -30,7 +30,9 @@ const OptionTable<OptimizerConfig>& OptimizerConfig::table() {
       .add("nesterov", &C::nesterov, "Nesterov momentum", {}, {"sgd"})
       .add("weight_decay", &C::weight_decay, "Weight decay (decoupled for adamw, L2 for the others)", non_negative())
       .add("beta1", &C::beta1, "first-moment decay", {}, {"adam", "adamw"})
-      .add("beta2", &C::beta2, "second-moment decay", {}, {"adam", "adamw"});
+      .add("beta2", &C::beta2, "second-moment decay", {}, {"adam", "adamw"})
+      .add("eps", &C::eps, "added to the denominator (default: the optimizer's)", positive(),
+           {"adam", "adamw", "rmsprop", "adagrad"});
   return t;
 }
 
@@ -46,7 +48,6 @@ std::unique_ptr<Optimizer> make_optimizer(const std::vector<ParamGroup>& groups,
     throw ConfigError(fmt::format("unknown optimizer '{}'; accepted: {}", n, kOptimizerNames));
   for (const Option<OptimizerConfig>& o : OptimizerConfig::table().options())
     if (!o.applies(n) && given(o, c)) throw ConfigError(fmt::format("optimizer '{}' has no option '{}'", n, o.key));
-  if (n == "sgd" && c.eps) throw ConfigError("optimizer 'sgd' has no option 'eps'");  // not a key yet
   if (n == "sgd") {
     if (!c.lr) throw ConfigError("optimizer 'sgd' needs a learning rate (lr)");
     SGDOptions o(*c.lr);
