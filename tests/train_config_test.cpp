@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "nnlab/error.h"
+#include "nnlab/optim/adam.h"
 #include "nnlab/train/config.h"
 
 using nnlab::ConfigError;
@@ -137,6 +138,23 @@ TEST(TrainConfig, AutoFlipMirrorsOnlyMirrorSymmetricDatasets) {
   c.data.name = "fashion-mnist";
   c.flip = "off";
   EXPECT_FALSE(c.flip_images());
+}
+
+}  // namespace
+
+namespace {
+
+// eps, an option added by one table entry, reaches Adam from JSON, and an unset one is not
+// written (a default config.json stays as it was).
+TEST(TrainConfig, EpsReachesAdamAndUnsetIsNotWritten) {
+  EXPECT_FALSE(TrainConfig().to_json().contains("eps"));
+  TrainConfig c = TrainConfig::from_json({{"optimizer", "adam"}, {"eps", 1e-6}});
+  EXPECT_EQ(c.to_json()["eps"], 1e-6);
+  std::vector<nnlab::Tensor> params{nnlab::Tensor::zeros({2})};
+  auto opt = nnlab::optim::make_optimizer({{params}}, nnlab::optim::applicable_options(c.optimizer));
+  EXPECT_EQ(dynamic_cast<nnlab::optim::Adam&>(*opt).options(0).eps(), 1e-6);
+  c.optimizer.eps = -1;
+  EXPECT_EQ(validation_error(c), "`eps` -1 must be positive");
 }
 
 }  // namespace
