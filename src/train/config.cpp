@@ -75,8 +75,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
 void TrainConfig::validate() const {
   table().validate(*this);
   if (early_stopping && !(val_fraction > 0))
-    throw ConfigError(fmt::format("{} needs a validation split ({} > 0)", quoted_key("early_stopping"),
-                                  quoted_key("val_fraction")));
+    throw ConfigError("`early_stopping` needs a validation split (`val_fraction` > 0)");
 }
 
 bool TrainConfig::flip_images() const {

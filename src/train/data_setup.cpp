@@ -41,15 +41,15 @@ PreparedData prepare_data(const TrainConfig& c) {
   } else if (c.normalize == "published") {
     auto published = data::published_normalization(c.data.name);
     if (!published)
-      throw ConfigError(fmt::format("{0} published: no published statistics for '{1}'; use {0} train",
-                                    quoted_key("normalize"), c.data.name));
+      throw ConfigError(fmt::format("`normalize` published: no published statistics for '{}'; use `normalize` train",
+                                    c.data.name));
     p.normalization = *published;
   }
 
   const std::string& model = c.model.name;
   if (!train.is_image() && model != "logreg" && model != "mlp")
-    throw ConfigError(fmt::format("{} takes images, but '{}' is a table of {} features; use {} logreg or mlp", model,
-                                  c.data.name, train.num_features, quoted_key("model")));
+    throw ConfigError(fmt::format("{} takes images, but '{}' is a table of {} features; use `model` logreg or mlp",
+                                  model, c.data.name, train.num_features));
   p.train = shape_for_model(train, model, c.data.image_size);
   p.val = shape_for_model(p.val, model, c.data.image_size);
   data::Dataset test = std::move(splits.test);
@@ -63,8 +63,8 @@ PreparedData prepare_data(const TrainConfig& c) {
   p.num_classes = p.train.num_classes;
   p.class_names = p.train.class_names;
   if (c.model.binary && p.num_classes != 2)
-    throw ConfigError(fmt::format("{} needs a two-class dataset; '{}' has {} classes", quoted_key("binary"),
-                                  c.data.name, p.num_classes));
+    throw ConfigError(fmt::format("`binary` needs a two-class dataset; '{}' has {} classes", c.data.name,
+                                  p.num_classes));
   p.summary = fmt::format("{} from {}: {} train, {} validation, {} test, {} classes, input {}", c.data.name,
                           p.train.source, p.train.size(), p.val.size(), p.test.size(), p.num_classes,
                           fmt::join(p.input, "x"));

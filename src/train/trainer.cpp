@@ -79,8 +79,8 @@ data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normali
                                                    epochs_done, run_dir.string())
                                      : "no epoch had finished, so there is no checkpoint";
   throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Train again with a lower "
-                          "{}, with {}, or check the data normalisation",
-                          epoch, step, loss, kept, quoted_key("lr"), quoted_key("clip_grad_norm")));
+                          "`lr`, with `clip_grad_norm`, or check the data normalisation",
+                          epoch, step, loss, kept));
 }
 
 std::vector<Generator::State> generator_states(nn::Module& model) {
@@ -116,8 +116,8 @@ std::shared_ptr<nn::Module> build_model(const TrainConfig& c, const Shape& input
 TrainConfig load_run_config(const fs::path& run_dir) {
   const fs::path file = run_dir / "config.json";
   if (!fs::exists(file))
-    throw IoError(fmt::format("{} has no config.json: {} takes the run directory of an earlier nnlab train",
-                              run_dir.string(), quoted_key("resume")));
+    throw IoError(fmt::format("{} has no config.json: `resume` takes the run directory of an earlier nnlab train",
+                              run_dir.string()));
   try {
     return TrainConfig::from_json(nlohmann::json::parse(io::read_file(file)));
   } catch (const nlohmann::json::exception& e) {
@@ -188,8 +188,8 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   config.out = run_dir.string();
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
   if (!resume && fs::exists(checkpoint_file))
-    throw ConfigError(fmt::format("{} already holds a run: continue it with {} {} or choose another {}",
-                                  run_dir.string(), quoted_key("resume"), run_dir.string(), quoted_key("out")));
+    throw ConfigError(fmt::format("{} already holds a run: continue it with `resume` {} or choose another `out`",
+                                  run_dir.string(), run_dir.string()));
   if (resume && !fs::exists(checkpoint_file))
     observer.on_message("no checkpoint in " + run_dir.string() + " yet: starting the run from its first epoch");
   // The configuration goes first, before the data are read, so that a run killed at any

@@ -422,7 +422,7 @@ SearchSpace SearchSpace::load(const std::filesystem::path& file) {
   try {
     text = io::read_file(file);
   } catch (const IoError&) {
-    throw ConfigError(fmt::format("cannot read the search space file {}: check the --space path", file.string()));
+    throw ConfigError(fmt::format("cannot read the search space file {}: check the `space` path", file.string()));
   }
   return parse(text, file.string());
 }

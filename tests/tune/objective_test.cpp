@@ -77,7 +77,7 @@ TEST(CommandTemplate, SubstitutesQuotesAndRejectsUnknownNames) {
       CommandTemplate(bad, s);
       ADD_FAILURE() << bad;
     } catch (const ConfigError& e) {
-      EXPECT_NE(std::string(e.what()).find("--command"), std::string::npos);
+      EXPECT_NE(std::string(e.what()).find("`command`"), std::string::npos);
     }
   }
 }
