@@ -9,6 +9,7 @@
 
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
+#include "nnlab/tune/train_adapter.h"
 
 namespace nnlab::tune {
 
@@ -187,9 +188,7 @@ ParamSpec parse_entry(const std::string& name, const ojson& e, const std::string
     else if (f.is_string() && f.get<std::string>().size() > 1 && f.get<std::string>()[0] == '-') p.flag = f.get<std::string>();
     else ctx.fail("\"flag\" must be a flag like \"--lr\", or null for none");
   } else {
-    std::string dashed = name;
-    std::replace(dashed.begin(), dashed.end(), '_', '-');
-    p.flag = "--" + dashed;
+    p.flag = default_train_flag(name, "", false);
   }
   return p;
 }
@@ -211,8 +210,7 @@ void expand_repeat(const std::string& base, const ojson& entry, const std::map<s
   for (int i = 0; i < static_cast<int>(parent->second.high); ++i) {
     ParamSpec p = parse_entry(fmt::format("{}_{}", base, i), copy, source);
     p.group = base;
-    // The trainer takes all layer widths in one flag: --hidden 128,64.
-    if (!entry.contains("flag")) p.flag = base == "width" ? "--hidden" : "--" + base;
+    if (!entry.contains("flag")) p.flag = default_train_flag(p.name, base, false);
     p.condition = Condition{parent->first, Condition::Op::GreaterThan, {}, static_cast<double>(i)};
     out.push_back(std::move(p));
   }
@@ -388,14 +386,13 @@ SearchSpace SearchSpace::from_json(const ojson& spec, const std::string& source)
     if (plain.count(name)) params.push_back(plain.at(name));
     else expand_repeat(name, entry, plain, source, params);
   }
-  // A repeat_for parent (depth) reaches the trainer as the number of values in the
-  // group's flag (--hidden 128,64), so it has no flag of its own unless the file gives one.
+  // A repeat_for parent (depth) counts its group's values.
   for (auto& [name, entry] : spec.items()) {
     if (!entry.is_object() || !entry.contains("repeat_for") || !entry.at("repeat_for").is_string()) continue;
     std::string parent = entry.at("repeat_for").get<std::string>();
     if (spec.contains(parent) && !spec.at(parent).contains("flag"))
       for (auto& p : params)
-        if (p.name == parent) p.flag = std::nullopt;
+        if (p.name == parent) p.flag = default_train_flag(parent, "", true);
   }
   std::set<std::string> names;
   for (auto& p : params)

@@ -15,7 +15,8 @@
 // "less_than" N. "repeat_for": "depth" expands one entry into width_0 ... width_{max-1},
 // width_i existing only when depth > i (the layer widths of a network of that depth).
 // "grid": [values] or "grid_points": n choose the values the grid sampler tries.
-// "flag" names the command-line flag of the trainer (see train_flags.h); null: none.
+// "flag" names the command-line flag of the trainer; null: none; without it, the trainer
+// adapter derives it from the name (see train_adapter.h).
 #pragma once
 
 #include <filesystem>
