@@ -107,8 +107,10 @@ nlohmann::json to_json(const T& value) {
 
 template <class T>
 void from_json(const nlohmann::json& j, T& value) {
-  if constexpr (std::is_same_v<T, std::optional<double>>) value = j.is_null() ? std::nullopt : std::optional(j.get<double>());
-  else j.get_to(value);
+  if constexpr (std::is_same_v<T, std::optional<double>>)
+    value = j.is_null() ? std::nullopt : std::optional(j.get<double>());
+  else
+    j.get_to(value);
 }
 
 // ConfigError "`key` VALUE must be ..." when the value is outside the range.
