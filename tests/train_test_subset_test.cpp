@@ -9,8 +9,8 @@ using namespace nnlab;
 
 TEST(TrainTestSubset, StratifiedAndTheSameForEverySeed) {
   train::TrainConfig c;
-  c.dataset = "breast-cancer";
-  c.model = "logreg";
+  c.data.name = "breast-cancer";
+  c.model.name = "logreg";
   c.test_subset = 57;
   train::PreparedData a = train::prepare_data(c);
   c.seed = 7;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "flag_text.h"
 #include "nnlab/data/datasets.h"
 #include "nnlab/data/inspect.h"
 
@@ -33,13 +34,15 @@ int run_list(const ListFlags& f) {
     data::Location loc = data::locate_dataset(info.name, f.data_dir);
     json searched = json::array();
     for (const auto& d : loc.searched) searched.push_back(d.string());
+    json files = json::array();
+    for (const std::string& f : info.files) files.push_back(nnlab::cli::keys_as_flags(f));
     out.push_back({{"name", info.name},
                    {"description", info.description},
                    {"found", loc.dir.has_value()},
                    {"path", loc.dir ? json(loc.dir->string()) : json(nullptr)},
                    {"form", loc.dir ? json(loc.form) : json(nullptr)},
                    {"searched", searched},
-                   {"files", info.files},
+                   {"files", files},
                    {"published", info.published}});
   }
   if (f.json) {

@@ -27,27 +27,27 @@ int run(const Options& o) {
   train::WeightsFile weights = train::load_weights(o.weights);
   train::TrainConfig config = cli::config_for(weights, *o.flags);
 
-  data::LoadOptions lo = train::load_options(config);
+  data::LoadOptions lo = config.data;
   lo.svhn_extra = false;  // evaluation reads the test split only
-  data::Dataset test = train::shape_for_model(data::load_dataset(lo).test, config.model, config.image_size);
+  data::Dataset test = train::shape_for_model(data::load_dataset(lo).test, config.model.name, lo.image_size);
   data::DataLoaderOptions lopt;
   lopt.batch_size = o.batch_size;
-  lopt.normalization = cli::choose_normalization(o.norm, weights, config.dataset);
+  lopt.normalization = cli::choose_normalization(o.norm, weights, config.data.name);
   auto model = cli::load_model(config, test.sample_shape(), test.num_classes, weights);
   const std::vector<std::string> names = test.class_names;
   const int32_t classes = test.num_classes;
   data::DataLoader loader(std::make_shared<const data::Dataset>(std::move(test)), lopt);
-  train::ClassificationMetrics m = train::evaluate(*model, loader, classes, config.binary);
+  train::ClassificationMetrics m = train::evaluate(*model, loader, classes, config.model.binary);
   if (o.json) {
     nlohmann::json j = m.to_json(names);
     j["weights"] = weights.file.string();
-    j["model"] = config.model;
-    j["dataset"] = config.dataset;
+    j["model"] = config.model.name;
+    j["dataset"] = config.data.name;
     fmt::print("{}\n", j.dump());
     return 0;
   }
   fmt::print("{} on the {} test split ({} images), weights {}\n\n{}\n{}\naccuracy {:.2f}%  loss {:.4f}\n",
-             config.model, config.dataset, m.count(), weights.file.string(), m.format_table(names),
+             config.model.name, config.data.name, m.count(), weights.file.string(), m.format_table(names),
              m.format_confusion(names), 100 * m.top1(), m.loss());
   return 0;
 }

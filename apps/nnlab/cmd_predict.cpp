@@ -31,8 +31,8 @@ int run(const Options& o) {
   cli::apply_threads(o.threads);
   train::WeightsFile weights = train::load_weights(o.weights);
   train::TrainConfig config = cli::config_for(weights, *o.flags);
-  if (!o.dataset.empty()) config.dataset = o.dataset;
-  else if (!weights.info) config.dataset.clear();  // a foreign file: no normalisation unless asked
+  if (!o.dataset.empty()) config.data.name = o.dataset;
+  else if (!weights.info) config.data.name.clear();  // a foreign file: no normalisation unless asked
 
   Shape input = weights.info ? weights.info->input : Shape{};
   if (!o.input.empty()) input = cli::parse_shape("--input", o.input);
@@ -46,7 +46,7 @@ int run(const Options& o) {
   std::vector<std::filesystem::path> files(o.images.begin(), o.images.end());
   data::DataLoaderOptions lopt;
   lopt.batch_size = 256;
-  lopt.normalization = cli::choose_normalization(o.norm, weights, config.dataset);
+  lopt.normalization = cli::choose_normalization(o.norm, weights, config.data.name);
   data::DataLoader loader(std::make_shared<const data::Dataset>(data::read_image_files(files, input[0], input[1], input[2])),
                           lopt);
   nlohmann::json out = nlohmann::json::array();

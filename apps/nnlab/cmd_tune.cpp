@@ -255,7 +255,7 @@ cli::Runner setup_tune(CLI::App& verb) {
       "\"choices\": [true, false]}}; also \"step\", \"condition\": {\"param\": P, \"equals\"|\"in\"|"
       "\"greater_than\"|\"less_than\": V}, \"grid\"/\"grid_points\" for the grid sampler. Train flags: lr -> --lr, "
       "weight_decay -> --weight-decay, bn=true -> --bn, width_0..width_{depth-1} -> --hidden w0,w1,...; a parameter's "
-      "\"flag\" overrides (null: none). Details: include/nnlab/tune/search_space.h and train_flags.h.\n"
+      "\"flag\" overrides (null: none). Details: include/nnlab/tune/search_space.h and train_adapter.h.\n"
       "Example: nnlab tune --study mlp --storage sqlite:///studies/mlp.db --space space.json --sampler gp "
       "--trials 20 -- --model mlp --dataset fashion-mnist --epochs 5");
   verb.add_option("--study", f->study, "Study name (created, or resumed when it exists)");

@@ -1,11 +1,15 @@
 // nnlab: the command-line program. Dispatches to the verbs registered by cmd_*.cpp and
 // turns every error into one line on stderr and an exit code: 2 for usage, 1 otherwise.
+// The library's messages name options by key (`epochs`); they are printed with the flags
+// (--epochs) a user of the program types.
 #include <fmt/core.h>
 
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "command.h"
+#include "flag_text.h"
 #include "nnlab/backend.h"
 #include "nnlab/error.h"
 #include "nnlab/version.h"
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
     // CLI11 prints the message (or the help); every usage error exits 2, help and version 0.
     return app.exit(e) == 0 ? 0 : 2;
   }
+  const std::set<std::string> flags = cli::all_flags(app);
   try {
     nnlab::kernel_isa();  // a bad NNLAB_MAX_ISA is reported here, before any work
     for (auto& [verb, name] : verbs) {
@@ -65,10 +70,10 @@ int main(int argc, char** argv) {
     }
     return 2;
   } catch (const UsageError& e) {
-    fmt::print(stderr, "error: {}\nRun with --help for the accepted flags.\n", e.what());
+    fmt::print(stderr, "error: {}\nRun with --help for the accepted flags.\n", cli::keys_as_flags(e.what(), &flags));
     return 2;
   } catch (const nnlab::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "error: {}\n", cli::keys_as_flags(e.what(), &flags));
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: unexpected failure: {}\n", e.what());

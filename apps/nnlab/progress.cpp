@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "nnlab/tune/train_adapter.h"
+
 namespace nnlab::cli {
 
 namespace {
@@ -42,7 +44,7 @@ void ProgressPrinter::on_epoch(const train::EpochRecord& r) {
              r.images_per_second, 100 * r.data_wait_fraction);
   std::fflush(human_);
   if (!report_metric_.empty()) {
-    fmt::print(stdout, "nnlab:report {} {}\n", r.epoch, r.metric(report_metric_));
+    fmt::print(stdout, "{}\n", tune::format_report(r.epoch, r.metric(report_metric_)));
     std::fflush(stdout);
   }
 }

@@ -1,12 +1,13 @@
 // The flags of `nnlab train` (and of the verbs that build a model or load data the same
-// way), one per TrainConfig key: --batch-size for batch_size. A --config FILE.json gives
-// defaults for any of them; flags on the command line win.
+// way): one per key of train::TrainConfig::table(), spelled by flag_for (--batch-size for
+// batch_size), with the table's help and the default configuration's values. A
+// --config FILE.json gives defaults for any of them; flags on the command line win.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <functional>
-#include <memory>
+#include <deque>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "nnlab/train/config.h"
@@ -24,14 +25,17 @@ class TrainFlags {
   train::TrainConfig resolve(train::TrainConfig base) const;
 
  private:
+  // What CLI11 parses a flag's value into: the option's own C++ type.
+  using Value = std::variant<bool, int, int64_t, uint64_t, float, double, std::string, std::vector<int64_t>,
+                             std::vector<std::string>>;
   struct Flag {
-    CLI::Option* option;
-    std::function<void(train::TrainConfig&, const train::TrainConfig&)> copy;
+    const Option<train::TrainConfig>* option;
+    CLI::Option* cli;
+    Value* value;
   };
-  template <class T>
-  void add(CLI::App& verb, const std::string& name, T train::TrainConfig::*field, const std::string& help);
+  void add(CLI::App& verb, const Option<train::TrainConfig>& option);
 
-  train::TrainConfig parsed_;  // what CLI11 writes the flags into
+  std::deque<Value> values_;  // stable addresses for CLI11
   std::string config_file_;
   std::vector<std::string> augment_;  // --augment: a shorthand for --crop and --flip
   std::vector<Flag> flags_;

@@ -115,7 +115,7 @@ void check_width(const Line& line, size_t width, const std::string& file, const 
 size_t target_column(const std::vector<std::string>& header, const std::string& target, const std::string& file) {
   if (target.empty()) return header.size() - 1;
   size_t matches = std::count(header.begin(), header.end(), target);
-  if (matches > 1) throw ConfigError(fmt::format("{}: --target {}: {} columns have that name", file, target, matches));
+  if (matches > 1) throw ConfigError(fmt::format("{}: `target` {}: {} columns have that name", file, target, matches));
   if (matches == 1) return std::find(header.begin(), header.end(), target) - header.begin();
   int64_t index = 0;
   auto [end, ec] = std::from_chars(target.data(), target.data() + target.size(), index);
@@ -124,7 +124,7 @@ size_t target_column(const std::vector<std::string>& header, const std::string& 
     return static_cast<size_t>(index < 0 ? index + n : index);
   std::string names;
   for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-  throw ConfigError(fmt::format("{}: --target {} is neither a column name nor an index in {}..{}; the columns are: {}",
+  throw ConfigError(fmt::format("{}: `target` {} is neither a column name nor an index in {}..{}; the columns are: {}",
                                 file, target, -n, n - 1, names));
 }
 

@@ -40,7 +40,7 @@ const std::vector<DatasetInfo>& known_datasets() {
        {"cifar-100-binary.tar.gz, or train.bin and test.bin (directly or in cifar-100-binary/)"},
        "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz (the binary version; no need to extract it)"},
       {"svhn", "house-number digits, 32x32 RGB, 73257 train / 26032 test (+531131 extra)",
-       {"train_32x32.mat", "test_32x32.mat", "extra_32x32.mat (only with --svhn-extra)"},
+       {"train_32x32.mat", "test_32x32.mat", "extra_32x32.mat (only with `svhn_extra`)"},
        "http://ufldl.stanford.edu/housenumbers/ (format 2, cropped digits)"},
       {"breast-cancer", "Wisconsin diagnostic breast cancer, 569 rows, 30 features, 2 classes",
        {"breast_cancer.csv"}, "scikit-learn's bundled data (Debian: apt install python3-sklearn)"},

@@ -62,7 +62,7 @@ std::string missing_dataset_message(std::string_view name, const fs::path& data_
     for (const auto& f : info->files) msg += "\n  " + f;
     msg += fmt::format("\nPublished at {}.\n", info->published);
   }
-  msg += "Put the files in one of the directories above, or pass --data-dir DIR.";
+  msg += "Put the files in one of the directories above, or pass `data_dir` DIR.";
   return msg;
 }
 

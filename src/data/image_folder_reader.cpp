@@ -100,7 +100,7 @@ Dataset read_entries(const std::vector<Entry>& entries, const std::vector<std::s
       out.width = img.width;
       first_file = e.file.string();
     } else if (img.height != out.height || img.width != out.width) {
-      throw DataError(fmt::format("{} is {}x{} but {} is {}x{}; pass --image-size N to resize every image to NxN",
+      throw DataError(fmt::format("{} is {}x{} but {} is {}x{}; pass `image_size` N to resize every image to NxN",
                                   e.file.string(), img.width, img.height, first_file, out.width, out.height));
     }
     out.pixels.insert(out.pixels.end(), img.pixels.begin(), img.pixels.end());
@@ -157,7 +157,7 @@ Splits read_image_folder(const fs::path& root, const LoadOptions& options) {
   }
   Dataset test_set = read_entries(test, classes, channels, options, root / "test", "test");
   if (test_set.height != train_set.height || test_set.width != train_set.width)
-    throw DataError(fmt::format("{}: test images are {}x{} but training images are {}x{}; pass --image-size N",
+    throw DataError(fmt::format("{}: test images are {}x{} but training images are {}x{}; pass `image_size` N",
                                 root.string(), test_set.width, test_set.height, train_set.width, train_set.height));
   return {std::move(train_set), std::move(test_set)};
 }

@@ -34,7 +34,7 @@ Splits load_svhn(const fs::path& dir, bool extra) {
   if (extra) {
     std::error_code ec;
     if (!fs::is_regular_file(dir / "extra_32x32.mat", ec))
-      throw DataError(fmt::format("svhn --svhn-extra: {} has train_32x32.mat but no extra_32x32.mat; download it from "
+      throw DataError(fmt::format("svhn `svhn_extra`: {} has train_32x32.mat but no extra_32x32.mat; download it from "
                                   "http://ufldl.stanford.edu/housenumbers/extra_32x32.mat into that directory",
                                   dir.string()));
     detail::append_svhn_mat(dir / "extra_32x32.mat", s.train);
@@ -57,13 +57,13 @@ Splits load_sklearn(const fs::path& dir, const LoadOptions& o) {
 }
 
 void check_options(const LoadOptions& o, bool csv, bool folder) {
-  auto reject = [&](bool set, const char* flag, const char* applies) {
-    if (set) throw ConfigError(fmt::format("{} applies to {} only, not to dataset {}", flag, applies, o.name));
+  auto reject = [&](bool set, const char* option, const char* applies) {
+    if (set) throw ConfigError(fmt::format("{} applies to {} only, not to dataset {}", option, applies, o.name));
   };
-  reject(o.svhn_extra && o.name != "svhn", "--svhn-extra", "svhn");
+  reject(o.svhn_extra && o.name != "svhn", "`svhn_extra`", "svhn");
   reject(o.cifar100_coarse && o.name != "cifar100", "coarse labels", "cifar100");
-  reject(!o.target.empty() && !csv, "--target", "csv:PATH");
-  reject(o.image_size != 0 && !folder, "--image-size", "folder:PATH");
+  reject(!o.target.empty() && !csv, "`target`", "csv:PATH");
+  reject(o.image_size != 0 && !folder, "`image_size`", "folder:PATH");
   reject(o.channels != 0 && !folder, "image channels", "folder:PATH");
 }
 

@@ -39,9 +39,9 @@ Budget budget_for(bool quick) { return quick ? Budget{64, 32, 1, 32} : Budget{20
 train::TrainConfig config_for(const std::string& model, const std::string& dataset, const Budget& b,
                               const ExperimentOptions& o) {
   train::TrainConfig c;
-  c.model = model;
-  c.dataset = dataset;
-  c.data_dir = o.data_dir.string();
+  c.model.name = model;
+  c.data.name = dataset;
+  c.data.data_dir = o.data_dir;
   c.train_subset = b.train_subset;
   c.test_subset = b.test_subset;
   c.val_fraction = 0;  // nothing is tuned: every training image trains
@@ -58,8 +58,8 @@ train::TrainConfig config_for(const std::string& model, const std::string& datas
 // Parameters and forward FLOPs per image of the model as the trainer builds it.
 json count_model(const train::TrainConfig& c, const Shape& image, int64_t classes) {
   zoo::ModelOptions mo;
-  mo.name = c.model;
-  mo.input = zoo::model_input_shape(c.model, image);
+  mo.name = c.model.name;
+  mo.input = zoo::model_input_shape(c.model.name, image);
   mo.classes = classes;
   mo.seed = c.seed;
   auto model = zoo::build(mo);

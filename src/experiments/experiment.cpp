@@ -54,14 +54,14 @@ const Definition& definition(const std::string& name) {
 }
 
 void check_output_dir(const fs::path& dir) {
-  if (dir.empty()) throw ConfigError("the experiment needs an output directory (--out DIR)");
+  if (dir.empty()) throw ConfigError("the experiment needs an output directory (`out` DIR)");
   std::error_code ec;
   if (!fs::exists(dir, ec)) return;
   if (!fs::is_directory(dir, ec))
-    throw ConfigError(fmt::format("--out {}: exists and is not a directory", dir.string()));
+    throw ConfigError(fmt::format("`out` {}: exists and is not a directory", dir.string()));
   if (!fs::is_empty(dir, ec))
     throw ConfigError(
-        fmt::format("--out {}: the directory is not empty; choose a new directory (an experiment never "
+        fmt::format("`out` {}: the directory is not empty; choose a new directory (an experiment never "
                     "overwrites results)",
                     dir.string()));
 }

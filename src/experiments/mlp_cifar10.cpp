@@ -37,13 +37,13 @@ Budget budget_for(bool quick) {
 
 train::TrainConfig base_config(const ExperimentOptions& o, const std::string& dataset, const Budget& b) {
   train::TrainConfig c;
-  c.model = "mlp";
-  c.hidden = {b.grid.width.front(), b.grid.width.front()};
-  c.activation = {"relu"};
-  c.dataset = dataset;
-  c.data_dir = o.data_dir.string();
+  c.model.name = "mlp";
+  c.model.hidden = {b.grid.width.front(), b.grid.width.front()};
+  c.model.activations = {"relu"};
+  c.data.name = dataset;
+  c.data.data_dir = o.data_dir;
   c.normalize = "published";  // per-channel mean and std as published for the dataset (transforms.Normalize)
-  c.image_size = 0;           // native size: 32×32 for CIFAR-10, 28×28 for Fashion-MNIST
+  c.data.image_size = 0;          // native size: 32×32 for CIFAR-10, 28×28 for Fashion-MNIST
   c.val_fraction = 0.1;
   c.train_subset = b.train_subset;
   c.test_subset = b.trial_test_subset;  // the tuner never reads test numbers; a small subset saves time
@@ -150,10 +150,10 @@ json measure_mlp_cifar10(const ExperimentOptions& options, ExperimentObserver& o
             {"val_fraction", base.val_fraction},
             {"epochs", b.epochs},
             {"batch_size", base.batch_size},
-            {"optimizer", base.optimizer},
+            {"optimizer", base.optimizer.name},
             {"normalize", base.normalize},
-            {"image_size", base.image_size},
-            {"activation", base.activation},
+            {"image_size", base.data.image_size},
+            {"activation", base.model.activations},
             {"trial_test_subset", b.trial_test_subset},
             {"trials_per_search", trials},
             {"gp_startup_trials", b.gp_startup},

@@ -61,16 +61,15 @@ tune::SearchSpace full_space() {
   return tune::SearchSpace::from_json(spec, "mlp-cifar10 search space");
 }
 
+// Parameters named after training keys (lr, dropout, ...) set them; depth and width make
+// the hidden layers, all of one width.
 train::TrainConfig apply_params(train::TrainConfig c, const tune::Params& p) {
+  for (auto& [name, value] : p)
+    if (auto* option = train::TrainConfig::table().find(name)) option->set(c, value);
   auto has = [&](const char* k) { return p.count(k) > 0; };
-  if (has("lr")) c.lr = p.at("lr").get<double>();
-  if (has("weight_decay")) c.weight_decay = p.at("weight_decay").get<double>();
-  if (has("dropout")) c.dropout = p.at("dropout").get<float>();
-  if (has("bn")) c.bn = p.at("bn").get<bool>();
-  if (has("schedule")) c.schedule = p.at("schedule").get<std::string>();
   const int64_t depth = has("depth") ? p.at("depth").get<int64_t>() : 2;
-  const int64_t width = has("width") ? p.at("width").get<int64_t>() : c.hidden.front();
-  c.hidden.assign(static_cast<size_t>(depth), width);
+  const int64_t width = has("width") ? p.at("width").get<int64_t>() : c.model.hidden.front();
+  c.model.hidden.assign(static_cast<size_t>(depth), width);
   return c;
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "nnlab/error.h"
 #include "nnlab/optim/adagrad.h"
 #include "nnlab/optim/adam.h"
@@ -12,26 +14,47 @@ namespace nnlab::optim {
 
 namespace {
 
-// Rejects a value given for an option the chosen optimizer does not have.
-void reject(bool given, const std::string& optimizer, const char* option) {
-  if (given) throw ConfigError(fmt::format("optimizer '{}' has no option '{}'", optimizer, option));
-}
+const char* const kNames[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+
+// A value other than the struct's own default (unset, false) counts as given.
+bool given(const Option<OptimizerConfig>& o, const OptimizerConfig& c) { return o.get(c) != o.get(OptimizerConfig{}); }
 
 }  // namespace
 
+const OptionTable<OptimizerConfig>& OptimizerConfig::table() {
+  using C = OptimizerConfig;
+  static const OptionTable<C> t = OptionTable<C>()
+      .add("optimizer", &C::name, kOptimizerNames)
+      .add("lr", &C::lr, "Learning rate (the peak for onecycle unless `max_lr`)", positive())
+      .add("momentum", &C::momentum, "momentum", {}, {"sgd", "rmsprop"})
+      .add("nesterov", &C::nesterov, "Nesterov momentum", {}, {"sgd"})
+      .add("weight_decay", &C::weight_decay, "Weight decay (decoupled for adamw, L2 for the others)", non_negative())
+      .add("beta1", &C::beta1, "first-moment decay", {}, {"adam", "adamw"})
+      .add("beta2", &C::beta2, "second-moment decay", {}, {"adam", "adamw"})
+      .add("eps", &C::eps, "added to the denominator (default: the optimizer's)", positive(),
+           {"adam", "adamw", "rmsprop", "adagrad"});
+  return t;
+}
+
+OptimizerConfig applicable_options(OptimizerConfig config) {
+  for (const Option<OptimizerConfig>& o : OptimizerConfig::table().options())
+    if (!o.applies(config.name)) o.set(config, o.get(OptimizerConfig{}));
+  return config;
+}
+
 std::unique_ptr<Optimizer> make_optimizer(const std::vector<ParamGroup>& groups, const OptimizerConfig& c) {
   const std::string& n = c.name;
+  if (std::find(std::begin(kNames), std::end(kNames), n) == std::end(kNames))
+    throw ConfigError(fmt::format("unknown optimizer '{}'; accepted: {}", n, kOptimizerNames));
+  for (const Option<OptimizerConfig>& o : OptimizerConfig::table().options())
+    if (!o.applies(n) && given(o, c)) throw ConfigError(fmt::format("optimizer '{}' has no option '{}'", n, o.key));
   if (n == "sgd") {
-    reject(c.beta1 || c.beta2, n, "beta1/beta2");
-    reject(c.eps.has_value(), n, "eps");
     if (!c.lr) throw ConfigError("optimizer 'sgd' needs a learning rate (lr)");
     SGDOptions o(*c.lr);
     o.momentum(c.momentum.value_or(0)).nesterov(c.nesterov).weight_decay(c.weight_decay.value_or(0));
     return std::make_unique<SGD>(groups, o);
   }
-  reject(c.nesterov, n, "nesterov");
   if (n == "adam" || n == "adamw") {
-    reject(c.momentum.has_value(), n, "momentum");
     AdamOptions o = n == "adamw" ? AdamWOptions() : AdamOptions();
     if (c.lr) o.lr(*c.lr);
     if (c.weight_decay) o.weight_decay(*c.weight_decay);
@@ -40,7 +63,6 @@ std::unique_ptr<Optimizer> make_optimizer(const std::vector<ParamGroup>& groups,
     if (n == "adamw") return std::make_unique<AdamW>(groups, o);
     return std::make_unique<Adam>(groups, o);
   }
-  reject(c.beta1 || c.beta2, n, "beta1/beta2");
   if (n == "rmsprop") {
     RMSpropOptions o;
     if (c.lr) o.lr(*c.lr);
@@ -49,15 +71,11 @@ std::unique_ptr<Optimizer> make_optimizer(const std::vector<ParamGroup>& groups,
     if (c.momentum) o.momentum(*c.momentum);
     return std::make_unique<RMSprop>(groups, o);
   }
-  if (n == "adagrad") {
-    reject(c.momentum.has_value(), n, "momentum");
-    AdagradOptions o;
-    if (c.lr) o.lr(*c.lr);
-    if (c.weight_decay) o.weight_decay(*c.weight_decay);
-    if (c.eps) o.eps(*c.eps);
-    return std::make_unique<Adagrad>(groups, o);
-  }
-  throw ConfigError(fmt::format("unknown optimizer '{}'; accepted: {}", n, kOptimizerNames));
+  AdagradOptions o;
+  if (c.lr) o.lr(*c.lr);
+  if (c.weight_decay) o.weight_decay(*c.weight_decay);
+  if (c.eps) o.eps(*c.eps);
+  return std::make_unique<Adagrad>(groups, o);
 }
 
 }  // namespace nnlab::optim

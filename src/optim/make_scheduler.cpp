@@ -43,6 +43,43 @@ std::unique_ptr<LRScheduler> make_main(Optimizer& optimizer, const ScheduleConfi
 
 }  // namespace
 
+const OptionTable<ScheduleConfig>& ScheduleConfig::table() {
+  using C = ScheduleConfig;
+  static const OptionTable<C> t = OptionTable<C>()
+      .add("schedule", &C::name, "LR schedule: none, step, multistep, exponential, cosine, onecycle, plateau")
+      .add("warmup", &C::warmup, "Epochs of linear warm-up before the schedule")
+      .add_property<std::optional<double>>(
+          "gamma", [](const C& c) { return c.gamma; },
+          [](C& c, std::optional<double> v) {
+            c.gamma = v;
+            if (v) c.plateau.factor(*v);
+          },
+          "step, multistep, exponential, plateau: the LR factor")
+      .add_property<int64_t>(
+          "step_size", [](const C& c) { return c.step_size.value_or(0); },
+          [](C& c, int64_t v) { c.step_size = v > 0 ? std::optional(v) : std::nullopt; },
+          "step: epochs between cuts (0: a third of the run)")
+      .add("milestones", &C::milestones, "multistep: epochs of the cuts, e.g. 30,40 (default 50% and 75%)")
+      .add_property<double>(
+          "min_lr", [](const C& c) { return c.eta_min; },
+          [](C& c, double v) {
+            c.eta_min = v;
+            c.plateau.min_lr(v);
+          },
+          "cosine, plateau: the lowest LR")
+      .add_property<double>(
+          "max_lr", [](const C& c) { return c.one_cycle.max_lr().value_or(0); },
+          [](C& c, double v) { c.one_cycle.max_lr(v > 0 ? std::optional(v) : std::nullopt); },
+          "onecycle: the peak LR (0: `lr`)")
+      .add_property<double>(
+          "pct_start", [](const C& c) { return c.one_cycle.pct_start(); },
+          [](C& c, double v) { c.one_cycle.pct_start(v); }, "onecycle: fraction of the steps spent rising")
+      .add_property<int64_t>(
+          "patience", [](const C& c) { return c.plateau.patience(); },
+          [](C& c, int64_t v) { c.plateau.patience(v); }, "plateau: epochs without improvement before a cut");
+  return t;
+}
+
 std::unique_ptr<LRScheduler> make_scheduler(Optimizer& optimizer, const ScheduleConfig& config) {
   if (config.epochs < 1) throw ConfigError(fmt::format("schedule: epochs = {} must be >= 1", config.epochs));
   if (config.steps_per_epoch < 1)

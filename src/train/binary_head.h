@@ -1,4 +1,4 @@
-// Two-class training with one logit (logreg --binary): targets as floats for binary
+// Two-class training with one logit (logreg with `binary`): targets as floats for binary
 // cross-entropy, and the logit z shown to the metrics as the pair (0, z), whose softmax is
 // (1 - sigmoid(z), sigmoid(z)).
 #pragma once

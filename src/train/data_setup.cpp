@@ -17,18 +17,8 @@ data::Dataset shape_for_model(const data::Dataset& split, const std::string& mod
   return out;
 }
 
-data::LoadOptions load_options(const TrainConfig& c) {
-  data::LoadOptions lo;
-  lo.name = c.dataset;
-  lo.data_dir = c.data_dir;
-  lo.svhn_extra = c.svhn_extra;
-  lo.target = c.target;
-  lo.image_size = c.image_size;
-  return lo;
-}
-
 PreparedData prepare_data(const TrainConfig& c) {
-  data::Splits splits = data::load_dataset(load_options(c));
+  data::Splits splits = data::load_dataset(c.data);
 
   PreparedData p;
   data::Dataset train = std::move(splits.train);
@@ -49,31 +39,33 @@ PreparedData prepare_data(const TrainConfig& c) {
   if (c.normalize == "train") {
     p.normalization = data::compute_normalization(train);
   } else if (c.normalize == "published") {
-    auto published = data::published_normalization(c.dataset);
+    auto published = data::published_normalization(c.data.name);
     if (!published)
-      throw ConfigError(fmt::format("--normalize published: no published statistics for '{}'; use --normalize train",
-                                    c.dataset));
+      throw ConfigError(fmt::format("`normalize` published: no published statistics for '{}'; use `normalize` train",
+                                    c.data.name));
     p.normalization = *published;
   }
 
-  if (!train.is_image() && c.model != "logreg" && c.model != "mlp")
-    throw ConfigError(fmt::format("{} takes images, but '{}' is a table of {} features; use --model logreg or mlp",
-                                  c.model, c.dataset, train.num_features));
-  p.train = shape_for_model(train, c.model, c.image_size);
-  p.val = shape_for_model(p.val, c.model, c.image_size);
+  const std::string& model = c.model.name;
+  if (!train.is_image() && model != "logreg" && model != "mlp")
+    throw ConfigError(fmt::format("{} takes images, but '{}' is a table of {} features; use `model` logreg or mlp",
+                                  model, c.data.name, train.num_features));
+  p.train = shape_for_model(train, model, c.data.image_size);
+  p.val = shape_for_model(p.val, model, c.data.image_size);
   data::Dataset test = std::move(splits.test);
   if (c.test_subset > 0 && c.test_subset < test.size()) {
     // Seeded by a constant, not the run's seed: every run of a comparison sees the same test samples.
     const double keep = static_cast<double>(c.test_subset) / static_cast<double>(test.size());
     test = data::stratified_split(test, keep, 0, "rest", "test").second;
   }
-  p.test = shape_for_model(test, c.model, c.image_size);
+  p.test = shape_for_model(test, model, c.data.image_size);
   p.input = p.train.sample_shape();
   p.num_classes = p.train.num_classes;
   p.class_names = p.train.class_names;
-  if (c.binary && p.num_classes != 2)
-    throw ConfigError(fmt::format("--binary needs a two-class dataset; '{}' has {} classes", c.dataset, p.num_classes));
-  p.summary = fmt::format("{} from {}: {} train, {} validation, {} test, {} classes, input {}", c.dataset,
+  if (c.model.binary && p.num_classes != 2)
+    throw ConfigError(fmt::format("`binary` needs a two-class dataset; '{}' has {} classes", c.data.name,
+                                  p.num_classes));
+  p.summary = fmt::format("{} from {}: {} train, {} validation, {} test, {} classes, input {}", c.data.name,
                           p.train.source, p.train.size(), p.val.size(), p.test.size(), p.num_classes,
                           fmt::join(p.input, "x"));
   return p;

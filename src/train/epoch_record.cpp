@@ -49,7 +49,7 @@ double EpochRecord::metric(const std::string& name) const {
   if (name == "test_accuracy") return test_accuracy;
   if (name == "val_loss" || name == "val_accuracy") {
     const std::optional<double>& v = name == "val_loss" ? val_loss : val_accuracy;
-    if (!v) throw ConfigError("metric '" + name + "' needs a validation split (--val-fraction > 0)");
+    if (!v) throw ConfigError("metric '" + name + "' needs a validation split (`val_fraction` > 0)");
     return *v;
   }
   throw ConfigError(fmt::format(

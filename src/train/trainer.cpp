@@ -34,11 +34,11 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 // runs/<model>-<dataset>-<time>, claimed by creating it: runs started in the same second
 // (a tuner's workers) get -2, -3, ... rather than sharing a directory.
 fs::path claim_default_run_dir(const TrainConfig& c) {
-  std::string name = c.dataset;
+  std::string name = c.data.name;
   for (char& ch : name)
     if (ch == '/' || ch == ':') ch = '_';
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  const fs::path base = fs::path("runs") / fmt::format("{}-{}-{:%Y%m%d-%H%M%S}", c.model, name, fmt::localtime(now));
+  const fs::path base = fs::path("runs") / fmt::format("{}-{}-{:%Y%m%d-%H%M%S}", c.model.name, name, fmt::localtime(now));
   fs::create_directories(base.parent_path());
   for (int i = 1;; ++i) {
     fs::path dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
@@ -48,35 +48,17 @@ fs::path claim_default_run_dir(const TrainConfig& c) {
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, nn::Module& model) {
   std::vector<optim::ParamGroup> groups;
-  if (c.weight_decay > 0 && !c.decay_bias) groups = optim::weight_decay_groups(model.named_parameters());
+  if (c.optimizer.weight_decay.value_or(0) > 0 && !c.decay_bias)
+    groups = optim::weight_decay_groups(model.named_parameters());
   else groups.push_back({model.parameters()});
-  optim::OptimizerConfig oc;
-  oc.name = c.optimizer;
-  oc.lr = c.lr;
-  oc.weight_decay = c.weight_decay;
-  if (c.optimizer == "sgd" || c.optimizer == "rmsprop") oc.momentum = c.momentum;
-  if (c.optimizer == "sgd") oc.nesterov = c.nesterov;
-  if (c.optimizer == "adam" || c.optimizer == "adamw") {
-    oc.beta1 = c.beta1;
-    oc.beta2 = c.beta2;
-  }
-  return optim::make_optimizer(groups, oc);
+  return optim::make_optimizer(groups, optim::applicable_options(c.optimizer));
 }
 
 std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& c, optim::Optimizer& opt,
                                                     int64_t steps_per_epoch) {
-  optim::ScheduleConfig sc;
-  sc.name = c.schedule;
+  optim::ScheduleConfig sc = c.schedule;
   sc.epochs = c.epochs;
   sc.steps_per_epoch = steps_per_epoch;
-  sc.warmup = c.warmup;
-  sc.gamma = c.gamma;
-  if (c.step_size > 0) sc.step_size = c.step_size;
-  sc.milestones = c.milestones;
-  sc.eta_min = c.min_lr;
-  if (c.max_lr > 0) sc.one_cycle.max_lr(c.max_lr);
-  sc.one_cycle.pct_start(c.pct_start);
-  sc.plateau.patience(c.patience).min_lr(c.min_lr).factor(c.gamma);
   return optim::make_scheduler(opt, sc);
 }
 
@@ -97,7 +79,7 @@ data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normali
                                                    epochs_done, run_dir.string())
                                      : "no epoch had finished, so there is no checkpoint";
   throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Train again with a lower "
-                          "--lr, with --clip-grad-norm, or check the data normalisation",
+                          "`lr`, with `clip_grad_norm`, or check the data normalisation",
                           epoch, step, loss, kept));
 }
 
@@ -124,15 +106,9 @@ void rewrite_metrics(const fs::path& file, const std::vector<EpochRecord>& histo
 }  // namespace
 
 std::shared_ptr<nn::Module> build_model(const TrainConfig& c, const Shape& input, int64_t num_classes) {
-  zoo::ModelOptions mo;
-  mo.name = c.model;
+  zoo::ModelOptions mo = c.model;
   mo.input = input;
   mo.classes = num_classes;
-  mo.hidden = c.hidden;
-  mo.activations = c.activation;
-  mo.batch_norm = c.bn;
-  mo.dropout = c.dropout;
-  mo.binary = c.binary;
   mo.seed = c.seed;
   return zoo::build(mo);
 }
@@ -140,7 +116,7 @@ std::shared_ptr<nn::Module> build_model(const TrainConfig& c, const Shape& input
 TrainConfig load_run_config(const fs::path& run_dir) {
   const fs::path file = run_dir / "config.json";
   if (!fs::exists(file))
-    throw IoError(fmt::format("{} has no config.json: --resume takes the run directory of an earlier nnlab train",
+    throw IoError(fmt::format("{} has no config.json: `resume` takes the run directory of an earlier nnlab train",
                               run_dir.string()));
   try {
     return TrainConfig::from_json(nlohmann::json::parse(io::read_file(file)));
@@ -212,7 +188,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   config.out = run_dir.string();
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
   if (!resume && fs::exists(checkpoint_file))
-    throw ConfigError(fmt::format("{} already holds a run: continue it with --resume {} or choose another --out",
+    throw ConfigError(fmt::format("{} already holds a run: continue it with `resume` {} or choose another `out`",
                                   run_dir.string(), run_dir.string()));
   if (resume && !fs::exists(checkpoint_file))
     observer.on_message("no checkpoint in " + run_dir.string() + " yet: starting the run from its first epoch");
@@ -272,7 +248,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     while (auto batch = train_loader.next()) {
       ++step;
       Tensor out = (*model)(batch->x);
-      Tensor loss = config.binary
+      Tensor loss = config.model.binary
                         ? binary_cross_entropy_with_logits(out, binary_targets(batch->y))
                         : cross_entropy(out, batch->y, Reduction::Mean, static_cast<float>(config.label_smoothing));
       const double loss_value = loss.item();
@@ -283,7 +259,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
       optimizer->step();
       if (average) average->update();
       if (scheduler->unit() == optim::StepUnit::Batch) scheduler->step();
-      running.update(config.binary ? two_class_logits(out.detach()) : out.detach(), batch->y, loss_value);
+      running.update(config.model.binary ? two_class_logits(out.detach()) : out.detach(), batch->y, loss_value);
       const double t = seconds_since(epoch_start);
       observer.on_batch({epoch, config.epochs, step, batches, running.loss(), running.top1(),
                          static_cast<double>(running.count()) / std::max(t, 1e-9),
@@ -296,16 +272,16 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     rec.images_per_second = static_cast<double>(running.count()) / std::max(rec.train_seconds, 1e-9);
 
     const auto eval_start = Clock::now();
-    // Evaluation, the best model and model.safetensors see the averaged weights (--ema);
+    // Evaluation, the best model and model.safetensors see the averaged weights (ema);
     // the checkpoint keeps the latest ones, which training continues from.
     std::optional<WeightAverage::Applied> averaged;
     if (average) averaged.emplace(*average);
     if (val_loader) {
-      ClassificationMetrics v = evaluate(*model, *val_loader, data.num_classes, config.binary);
+      ClassificationMetrics v = evaluate(*model, *val_loader, data.num_classes, config.model.binary);
       rec.val_loss = v.loss();
       rec.val_accuracy = v.top1();
     }
-    result.test = evaluate(*model, test_loader, data.num_classes, config.binary);
+    result.test = evaluate(*model, test_loader, data.num_classes, config.model.binary);
     rec.test_loss = result.test.loss();
     rec.test_accuracy = result.test.top1();
     rec.test_top5 = result.test.top5();
@@ -313,7 +289,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
     rec.elapsed_seconds = elapsed_before + seconds_since(run_start);
 
     if (scheduler->unit() == optim::StepUnit::Epoch) {
-      if (config.schedule == "plateau") scheduler->step(rec.val_loss.value_or(rec.train_loss));
+      if (config.schedule.name == "plateau") scheduler->step(rec.val_loss.value_or(rec.train_loss));
       else scheduler->step();
     }
 
@@ -353,7 +329,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   if (result.test.count() == 0) {  // resumed after the last epoch: report the saved model
     std::optional<WeightAverage::Applied> averaged;
     if (average) averaged.emplace(*average);
-    result.test = evaluate(*model, test_loader, data.num_classes, config.binary);
+    result.test = evaluate(*model, test_loader, data.num_classes, config.model.binary);
   }
   result.history = state.history;
   result.best_epoch = state.best_epoch;

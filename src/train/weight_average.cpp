@@ -10,7 +10,7 @@
 namespace nnlab::train {
 
 WeightAverage::WeightAverage(nn::Module& model, double decay) : decay_(decay) {
-  if (!(decay > 0 && decay < 1)) throw ConfigError(fmt::format("--ema {} must be in (0, 1), e.g. 0.999", decay));
+  if (!(decay > 0 && decay < 1)) throw ConfigError(fmt::format("`ema` {} must be in (0, 1), e.g. 0.999", decay));
   for (StateEntry& e : model.state_dict()) {
     if (e.integer) continue;
     average_.push_back(e.tensor.clone());
@@ -56,7 +56,7 @@ void WeightAverage::load(const StateDict& entries, const std::string& prefix, in
   for (size_t k = 0; k < live_.size(); ++k) {
     const std::string name = prefix + live_[k].name;
     const StateEntry* e = find_entry(entries, name);
-    if (!e) throw ConfigError(fmt::format("the checkpoint has no averaged weights '{}' (--ema)", name));
+    if (!e) throw ConfigError(fmt::format("the checkpoint has no averaged weights '{}' (`ema`)", name));
     if (e->tensor.shape() != average_[k].shape())
       throw ConfigError(fmt::format("the averaged weights '{}' have shape {}, the model {}", name,
                                     shape_str(e->tensor.shape()), shape_str(average_[k].shape())));

@@ -32,7 +32,7 @@ size_t dims_of(std::string_view name) {
   if (name == "branin") return 2;
   if (name == "hartmann6") return 6;
   if (name == "rosenbrock") return 0;  // any d ≥ 2
-  throw ConfigError(fmt::format("unknown --objective '{}' (accepted: branin, hartmann6, rosenbrock)", name));
+  throw ConfigError(fmt::format("unknown `objective` '{}' (accepted: branin, hartmann6, rosenbrock)", name));
 }
 
 }  // namespace
@@ -42,12 +42,12 @@ std::unique_ptr<Objective> make_builtin_objective(std::string_view name, const S
   std::vector<std::string> inputs;
   for (auto& p : space.params()) {
     if (p.type == ParamType::Categorical || p.condition)
-      throw ConfigError(fmt::format("--objective {} takes numeric parameters without conditions; '{}' is not one",
+      throw ConfigError(fmt::format("`objective` {} takes numeric parameters without conditions; '{}' is not one",
                                     name, p.name));
     inputs.push_back(p.name);
   }
   if ((dims && inputs.size() != dims) || (!dims && inputs.size() < 2))
-    throw ConfigError(fmt::format("--objective {} takes {} parameters; the search space has {}", name,
+    throw ConfigError(fmt::format("`objective` {} takes {} parameters; the search space has {}", name,
                                   dims ? std::to_string(dims) : "2 or more", inputs.size()));
   return std::make_unique<BuiltinObjective>(std::string(name), std::move(inputs));
 }

@@ -16,14 +16,14 @@ CommandTemplate::CommandTemplate(const std::string& text, const SearchSpace& spa
       continue;
     }
     if (c == '}')
-      throw ConfigError(fmt::format("--command: unmatched '}}' at position {} (write '}}}}' for a literal brace)", i));
+      throw ConfigError(fmt::format("`command`: unmatched '}}' at position {} (write '}}}}' for a literal brace)", i));
     if (c != '{') {
       literal += c;
       continue;
     }
     size_t close = text.find('}', i);
     if (close == std::string::npos)
-      throw ConfigError(fmt::format("--command: '{{' at position {} is never closed (write '{{{{' for a literal brace)", i));
+      throw ConfigError(fmt::format("`command`: '{{' at position {} is never closed (write '{{{{' for a literal brace)", i));
     if (i > 0 && text[i - 1] == '$') {  // ${VAR}: the shell's
       literal += text.substr(i, close - i + 1);
       i = close;
@@ -33,7 +33,7 @@ CommandTemplate::CommandTemplate(const std::string& text, const SearchSpace& spa
     if (!space.find(name)) {
       std::string names;
       for (auto& p : space.params()) names += (names.empty() ? "" : ", ") + p.name;
-      throw ConfigError(fmt::format("--command uses {{{}}}, which is not a parameter of the search space ({})", name,
+      throw ConfigError(fmt::format("`command` uses {{{}}}, which is not a parameter of the search space ({})", name,
                                     names));
     }
     pieces_.push_back({false, literal});

@@ -1,5 +1,5 @@
-// Objectives that run a program per trial: --command (through /bin/sh -c) and nnlab
-// training runs (the trainer executed directly). The program's stdout is read as it comes:
+// Objectives that run a program per trial: a command template (through /bin/sh -c) and nnlab
+// training runs (the trainer executed directly, its command line by train_adapter.h). The program's stdout is read as it comes:
 // "nnlab:report STEP VALUE" lines are intermediate values, handed to the pruner at once; the
 // objective is the last number printed, or a key of the JSON object printed last.
 #include <fmt/format.h>
@@ -7,11 +7,10 @@
 #include <chrono>
 #include <cmath>
 #include <regex>
-#include <sstream>
 
 #include "nnlab/tune/command_template.h"
 #include "nnlab/tune/objective.h"
-#include "nnlab/tune/train_flags.h"
+#include "nnlab/tune/train_adapter.h"
 #include "tune/subprocess.h"
 
 namespace nnlab::tune {
@@ -19,8 +18,6 @@ namespace nnlab::tune {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-const std::string kReportPrefix = "nnlab:report";
 
 // A decimal number, possibly signed, with fraction and exponent; or nan/inf.
 const std::regex& number_pattern() {
@@ -33,19 +30,6 @@ std::optional<double> last_number_in(const std::string& line) {
   for (std::sregex_iterator it(line.begin(), line.end(), number_pattern()), end; it != end; ++it)
     last = std::strtod(it->str().c_str(), nullptr);
   return last;
-}
-
-// "nnlab:report STEP VALUE": the step an integer, the value a number (nan allowed).
-std::optional<std::pair<int64_t, double>> parse_report(const std::string& line) {
-  std::istringstream in(line.substr(kReportPrefix.size()));
-  std::string step_text, value_text, extra;
-  if (!(in >> step_text >> value_text) || (in >> extra)) return std::nullopt;
-  char* end = nullptr;
-  long long step = std::strtoll(step_text.c_str(), &end, 10);
-  if (*end) return std::nullopt;
-  double value = std::strtod(value_text.c_str(), &end);
-  if (*end) return std::nullopt;
-  return std::pair<int64_t, double>{step, value};
 }
 
 // The message, the last line of stderr (usually the error) on the same line, then the tail.
@@ -174,12 +158,7 @@ std::unique_ptr<Objective> make_train_objective(const std::string& trainer, cons
   return std::make_unique<ProcessObjective>(
       description,
       [trainer, train_flags, space, metric](const Params& params) {
-        std::vector<std::string> argv{trainer, "train"};
-        argv.insert(argv.end(), train_flags.begin(), train_flags.end());
-        auto flags = train_flag_arguments(space, params);
-        argv.insert(argv.end(), flags.begin(), flags.end());
-        argv.insert(argv.end(), {"--json", "--report-metric", metric});
-        return argv;
+        return train_command(trainer, train_flags, space, params, metric);
       },
       std::move(options));
 }

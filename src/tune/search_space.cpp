@@ -9,6 +9,7 @@
 
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
+#include "nnlab/tune/train_adapter.h"
 
 namespace nnlab::tune {
 
@@ -37,17 +38,6 @@ struct Context {
     throw ConfigError(fmt::format("{}: parameter '{}': {}", source, name, what));
   }
 };
-
-double number_field(const ojson& entry, const char* key, const Context& ctx) {
-  if (!entry.contains(key)) ctx.fail(fmt::format("needs \"{}\" (a number)", key));
-  const ojson& v = entry.at(key);
-  if (!v.is_number()) ctx.fail(fmt::format("\"{}\" must be a number, got {}", key, v.dump()));
-  double d = v.get<double>();
-  if (!std::isfinite(d)) ctx.fail(fmt::format("\"{}\" must be finite", key));
-  return d;
-}
-
-bool is_integral(double d) { return std::isfinite(d) && std::floor(d) == d; }
 
 bool is_scalar(const ojson& v) { return v.is_string() || v.is_number() || v.is_boolean(); }
 
@@ -78,47 +68,6 @@ Condition parse_condition(const ojson& c, const Context& ctx) {
   }
   if (ops != 1) ctx.fail("a condition needs \"param\" and exactly one of equals, in, greater_than, less_than");
   return cond;
-}
-
-void parse_numeric(ParamSpec& p, const ojson& e, const Context& ctx) {
-  if (e.contains("choices")) ctx.fail("\"choices\" belongs to categorical parameters");
-  p.low = number_field(e, "low", ctx);
-  p.high = number_field(e, "high", ctx);
-  if (!(p.low < p.high)) ctx.fail(fmt::format("\"low\" ({}) must be below \"high\" ({})", p.low, p.high));
-  if (e.contains("log")) {
-    if (!e.at("log").is_boolean()) ctx.fail("\"log\" must be true or false");
-    p.log = e.at("log").get<bool>();
-  }
-  if (p.log && p.low <= 0) ctx.fail(fmt::format("a log scale needs \"low\" > 0, got {}", p.low));
-  if (p.type == ParamType::Int) {
-    if (!is_integral(p.low) || !is_integral(p.high)) ctx.fail("an int parameter needs integer \"low\" and \"high\"");
-    p.step = e.contains("step") ? number_field(e, "step", ctx) : 1.0;
-    if (!is_integral(p.step) || p.step < 1) ctx.fail("an int \"step\" must be an integer ≥ 1");
-    if (p.log && p.step != 1) ctx.fail("a log-scaled int parameter cannot have a \"step\" other than 1");
-  } else if (e.contains("step")) {
-    p.step = number_field(e, "step", ctx);
-    if (p.step <= 0) ctx.fail("\"step\" must be > 0");
-    if (p.log) ctx.fail("a log-scaled float parameter cannot have a \"step\"");
-  }
-  if (p.step > 0) {
-    double n = (p.high - p.low) / p.step;
-    if (std::fabs(n - std::round(n)) > 1e-9 * std::max(1.0, n))
-      ctx.fail(fmt::format("high - low ({}) must be a multiple of step ({})", p.high - p.low, p.step));
-  }
-}
-
-void parse_categorical(ParamSpec& p, const ojson& e, const Context& ctx) {
-  for (const char* key : {"low", "high", "log", "step"})
-    if (e.contains(key)) ctx.fail(fmt::format("\"{}\" does not apply to a categorical parameter", key));
-  if (!e.contains("choices") || !e.at("choices").is_array() || e.at("choices").empty())
-    ctx.fail("a categorical parameter needs \"choices\": a non-empty array");
-  for (auto& c : e.at("choices")) {
-    if (!is_scalar(c)) ctx.fail(fmt::format("choice {} is not a string, number or boolean", c.dump()));
-    nlohmann::json v(c);
-    if (std::find(p.choices.begin(), p.choices.end(), v) != p.choices.end())
-      ctx.fail(fmt::format("choice {} is listed twice", v.dump()));
-    p.choices.push_back(std::move(v));
-  }
 }
 
 // The values a grid sampler tries when the file lists none: every choice, every value of a
@@ -169,16 +118,13 @@ ParamSpec parse_entry(const std::string& name, const ojson& e, const std::string
       ctx.fail(fmt::format("unknown field \"{}\" (accepted: type, low, high, log, step, choices, condition, "
                            "repeat_for, grid, grid_points, flag)",
                            key));
-  if (!e.contains("type") || !e.at("type").is_string()) ctx.fail("needs \"type\": float, int or categorical");
   ParamSpec p;
+  try {
+    static_cast<Distribution&>(p) = Distribution::parse(e);
+  } catch (const ConfigError& err) {
+    ctx.fail(err.what());
+  }
   p.name = name;
-  std::string type = e.at("type").get<std::string>();
-  if (type == "float") p.type = ParamType::Float;
-  else if (type == "int") p.type = ParamType::Int;
-  else if (type == "categorical") p.type = ParamType::Categorical;
-  else ctx.fail(fmt::format("unknown type \"{}\" (accepted: float, int, categorical)", type));
-  if (p.type == ParamType::Categorical) parse_categorical(p, e, ctx);
-  else parse_numeric(p, e, ctx);
   if (e.contains("condition")) p.condition = parse_condition(e.at("condition"), ctx);
   fill_grid(p, e, ctx);
   if (e.contains("flag")) {
@@ -187,9 +133,7 @@ ParamSpec parse_entry(const std::string& name, const ojson& e, const std::string
     else if (f.is_string() && f.get<std::string>().size() > 1 && f.get<std::string>()[0] == '-') p.flag = f.get<std::string>();
     else ctx.fail("\"flag\" must be a flag like \"--lr\", or null for none");
   } else {
-    std::string dashed = name;
-    std::replace(dashed.begin(), dashed.end(), '_', '-');
-    p.flag = "--" + dashed;
+    p.flag = default_train_flag(name, "", false);
   }
   return p;
 }
@@ -211,8 +155,7 @@ void expand_repeat(const std::string& base, const ojson& entry, const std::map<s
   for (int i = 0; i < static_cast<int>(parent->second.high); ++i) {
     ParamSpec p = parse_entry(fmt::format("{}_{}", base, i), copy, source);
     p.group = base;
-    // The trainer takes all layer widths in one flag: --hidden 128,64.
-    if (!entry.contains("flag")) p.flag = base == "width" ? "--hidden" : "--" + base;
+    if (!entry.contains("flag")) p.flag = default_train_flag(p.name, base, false);
     p.condition = Condition{parent->first, Condition::Op::GreaterThan, {}, static_cast<double>(i)};
     out.push_back(std::move(p));
   }
@@ -292,80 +235,18 @@ nlohmann::json Condition::to_json() const {
   return j;
 }
 
-bool ParamSpec::is_boolean() const {
-  return type == ParamType::Categorical && choices.size() == 2 && choices[0].is_boolean() && choices[1].is_boolean();
-}
-
 size_t ParamSpec::choice_index(const ParamValue& value) const {
-  auto it = std::find(choices.begin(), choices.end(), value);
-  if (it == choices.end())
-    throw ConfigError(fmt::format("parameter '{}': {} is not one of its choices {}", name, value.dump(),
-                                  nlohmann::json(choices).dump()));
-  return static_cast<size_t>(it - choices.begin());
-}
-
-double ParamSpec::to_internal(const ParamValue& value) const {
-  if (type == ParamType::Categorical) return static_cast<double>(choice_index(value));
-  double v = value.get<double>();
-  return log ? std::log(v) : v;
-}
-
-ParamValue ParamSpec::from_internal(double x) const {
-  if (type == ParamType::Categorical) {
-    double i = std::clamp(std::round(x), 0.0, static_cast<double>(choices.size() - 1));
-    return choices[static_cast<size_t>(i)];
-  }
-  // The bounds exactly: exp(log(low)) may be low plus one ulp.
-  double v = x <= internal_low() ? low : x >= internal_high() ? high : log ? std::exp(x) : x;
-  if (step > 0) v = low + std::round((v - low) / step) * step;
-  if (type == ParamType::Int) v = std::round(v);
-  v = std::clamp(v, low, high);
-  if (type == ParamType::Int) return static_cast<int64_t>(v);
-  return v;
-}
-
-double ParamSpec::internal_low() const {
-  if (type == ParamType::Categorical) return 0;
-  return log ? std::log(low) : low;
-}
-
-double ParamSpec::internal_high() const {
-  if (type == ParamType::Categorical) return static_cast<double>(choices.size() - 1);
-  return log ? std::log(high) : high;
+  if (auto i = find_choice(value)) return *i;
+  throw ConfigError(fmt::format("parameter '{}': {}", name, *violation(value)));
 }
 
 void ParamSpec::check(const ParamValue& value) const {
-  if (type == ParamType::Categorical) {
-    choice_index(value);
-    return;
-  }
-  if (!value.is_number())
-    throw ConfigError(fmt::format("parameter '{}': {} is not a number", name, value.dump()));
-  double v = value.get<double>();
-  double tol = 1e-12 * std::max(1.0, std::fabs(high - low));
-  if (!std::isfinite(v) || v < low - tol || v > high + tol)
-    throw ConfigError(fmt::format("parameter '{}': {} is outside [{}, {}]", name, value.dump(), low, high));
-  if (type == ParamType::Int && !is_integral(v))
-    throw ConfigError(fmt::format("parameter '{}': {} is not an integer", name, value.dump()));
-  if (step > 0) {
-    double k = (v - low) / step;
-    if (std::fabs(k - std::round(k)) > 1e-9 * std::max(1.0, k))
-      throw ConfigError(fmt::format("parameter '{}': {} is not low + a multiple of step {}", name, value.dump(), step));
-  }
+  if (auto bad = violation(value)) throw ConfigError(fmt::format("parameter '{}': {}", name, *bad));
 }
 
 nlohmann::json ParamSpec::to_json() const {
   nlohmann::json j{{"name", name}};
-  if (type == ParamType::Categorical) {
-    j["type"] = "categorical";
-    j["choices"] = choices;
-  } else {
-    j["type"] = type == ParamType::Int ? "int" : "float";
-    j["low"] = low;
-    j["high"] = high;
-    j["log"] = log;
-    j["step"] = step;
-  }
+  Distribution::to_json(j);
   j["grid"] = grid;
   j["condition"] = condition ? condition->to_json() : nlohmann::json();
   j["flag"] = flag ? nlohmann::json(*flag) : nlohmann::json();
@@ -388,14 +269,13 @@ SearchSpace SearchSpace::from_json(const ojson& spec, const std::string& source)
     if (plain.count(name)) params.push_back(plain.at(name));
     else expand_repeat(name, entry, plain, source, params);
   }
-  // A repeat_for parent (depth) reaches the trainer as the number of values in the
-  // group's flag (--hidden 128,64), so it has no flag of its own unless the file gives one.
+  // A repeat_for parent (depth) counts its group's values.
   for (auto& [name, entry] : spec.items()) {
     if (!entry.is_object() || !entry.contains("repeat_for") || !entry.at("repeat_for").is_string()) continue;
     std::string parent = entry.at("repeat_for").get<std::string>();
     if (spec.contains(parent) && !spec.at(parent).contains("flag"))
       for (auto& p : params)
-        if (p.name == parent) p.flag = std::nullopt;
+        if (p.name == parent) p.flag = default_train_flag(parent, "", true);
   }
   std::set<std::string> names;
   for (auto& p : params)
@@ -422,7 +302,7 @@ SearchSpace SearchSpace::load(const std::filesystem::path& file) {
   try {
     text = io::read_file(file);
   } catch (const IoError&) {
-    throw ConfigError(fmt::format("cannot read the search space file {}: check the --space path", file.string()));
+    throw ConfigError(fmt::format("cannot read the search space file {}: check the `space` path", file.string()));
   }
   return parse(text, file.string());
 }
@@ -476,17 +356,8 @@ SearchSpace SearchSpace::from_canonical(const nlohmann::json& canonical) {
   try {
     for (auto& j : canonical) {
       ParamSpec p;
+      static_cast<Distribution&>(p) = Distribution::from_canonical(j);
       p.name = j.at("name").get<std::string>();
-      std::string type = j.at("type").get<std::string>();
-      p.type = type == "categorical" ? ParamType::Categorical : type == "int" ? ParamType::Int : ParamType::Float;
-      if (p.type == ParamType::Categorical) {
-        p.choices = j.at("choices").get<std::vector<ParamValue>>();
-      } else {
-        p.low = j.at("low").get<double>();
-        p.high = j.at("high").get<double>();
-        p.log = j.at("log").get<bool>();
-        p.step = j.at("step").get<double>();
-      }
       p.grid = j.at("grid").get<std::vector<ParamValue>>();
       if (!j.at("condition").is_null()) {
         auto c = j.at("condition");
@@ -501,19 +372,6 @@ SearchSpace SearchSpace::from_canonical(const nlohmann::json& canonical) {
     throw IoError(fmt::format("the stored search space is corrupt: {}", e.what()));
   }
   return space;
-}
-
-std::string display_value(const ParamValue& value) {
-  if (value.is_number_float()) return fmt::format("{:.6g}", value.get<double>());
-  return format_value(value);
-}
-
-std::string format_value(const ParamValue& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
-  if (value.is_number_integer()) return fmt::format("{}", value.get<int64_t>());
-  if (value.is_number()) return fmt::format("{}", value.get<double>());
-  return value.dump();
 }
 
 }  // namespace nnlab::tune

@@ -63,7 +63,7 @@ TEST(DatasetSearch, MissingDatasetSaysWhereItLookedWhatItWantsAndWhereToGetIt) {
   EXPECT_NE(msg.find((dir / "home" / ".cache" / "nnlab" / "svhn").string()), std::string::npos) << msg;
   EXPECT_NE(msg.find("/usr/share/datasets/svhn"), std::string::npos) << msg;
   EXPECT_NE(msg.find("train_32x32.mat"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("extra_32x32.mat (only with --svhn-extra)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("extra_32x32.mat (only with `svhn_extra`)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("http://ufldl.stanford.edu/housenumbers/"), std::string::npos) << msg;
 
   msg = data_error([&] { load_dataset(load_options("cifar10", dir / "given")); });

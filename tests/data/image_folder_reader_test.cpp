@@ -72,7 +72,7 @@ TEST(ImageFolderReader, MixedSizesNeedImageSize) {
   o.test_fraction = 0.5;
   std::string msg = data_error([&] { load_dataset(o); });
   EXPECT_NE(msg.find("2.png is 8x9 but"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("--image-size"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("`image_size`"), std::string::npos) << msg;
   o.image_size = 8;
   EXPECT_EQ(load_dataset(o).train.sample_shape(), (Shape{3, 8, 8}));
 }

@@ -11,7 +11,7 @@
 #include "nnlab/tune/command_template.h"
 #include "nnlab/tune/objective.h"
 #include "nnlab/tune/test_functions.h"
-#include "nnlab/tune/train_flags.h"
+#include "nnlab/tune/train_adapter.h"
 #include "nnlab/tune/trial.h"
 #include "tune/tune_test_util.h"
 
@@ -77,7 +77,7 @@ TEST(CommandTemplate, SubstitutesQuotesAndRejectsUnknownNames) {
       CommandTemplate(bad, s);
       ADD_FAILURE() << bad;
     } catch (const ConfigError& e) {
-      EXPECT_NE(std::string(e.what()).find("--command"), std::string::npos);
+      EXPECT_NE(std::string(e.what()).find("`command`"), std::string::npos);
     }
   }
 }
@@ -104,6 +104,35 @@ TEST(TrainFlags, MapParametersToTrainerFlags) {
   EXPECT_THROW(check_train_flags(s, {"--lr", "0.1"}), ConfigError);
   EXPECT_THROW(check_train_flags(s, {"--hidden=3"}), ConfigError);
   EXPECT_THROW(check_train_flags(s, {"--json"}), ConfigError);
+}
+
+// Parameters are training keys: eps, a key added by one table entry, is a flag at once;
+// a name that is no key fails before any trial runs, unless the space gives its flag.
+TEST(TrainFlags, ParameterNamesAreTrainingKeys) {
+  SearchSpace keys = SearchSpace::parse(R"({"eps": {"type": "float", "low": 1e-9, "high": 1e-6, "log": true},
+                                            "label_smoothing": {"type": "float", "low": 0, "high": 0.2}})");
+  EXPECT_NO_THROW(check_train_flags(keys, {}));
+  EXPECT_EQ(train_flag_arguments(keys, {{"eps", 1e-8}, {"label_smoothing", 0.1}}),
+            (std::vector<std::string>{"--eps", "1e-08", "--label-smoothing", "0.1"}));
+  SearchSpace typo = SearchSpace::parse(R"({"learning_rate": {"type": "float", "low": 0.001, "high": 0.1}})");
+  try {
+    check_train_flags(typo, {});
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'learning_rate' names no option of nnlab train"), std::string::npos)
+        << e.what();
+  }
+  SearchSpace flagged =
+      SearchSpace::parse(R"({"learning_rate": {"type": "float", "low": 0.001, "high": 0.1, "flag": "--lr"}})");
+  EXPECT_NO_THROW(check_train_flags(flagged, {}));
+}
+
+TEST(TrainFlags, ReportLinesRoundTrip) {
+  EXPECT_EQ(format_report(3, 0.875), "nnlab:report 3 0.875");
+  EXPECT_EQ(parse_report(format_report(3, 0.875)), (std::pair<int64_t, double>{3, 0.875}));
+  EXPECT_FALSE(parse_report("nnlab:report 3").has_value());
+  EXPECT_FALSE(parse_report("nnlab:report x 0.5").has_value());
+  EXPECT_FALSE(parse_report("epoch 3 0.5").has_value());
 }
 
 TEST(ProcessObjective, LastNumberAndReports) {
@@ -145,7 +174,8 @@ TEST(ProcessObjective, FailuresCarryTheirStderr) {
   EXPECT_EQ(bad.outcome, Outcome::Failed);
   EXPECT_NE(bad.message.find("nnlab:report STEP VALUE"), std::string::npos);
   ProcessObjectiveOptions o;
-  auto missing = make_train_objective("/nonexistent/trainer", {}, xy_space(), o)->evaluate({{"x", 0.1}}, ctx);
+  SearchSpace lr = SearchSpace::parse(R"({"lr": {"type": "float", "low": 0.001, "high": 0.1}})");
+  auto missing = make_train_objective("/nonexistent/trainer", {}, lr, o)->evaluate({{"lr", 0.01}}, ctx);
   EXPECT_EQ(missing.outcome, Outcome::Failed);
   EXPECT_NE(missing.message.find("status 127"), std::string::npos);
   EXPECT_NE(missing.message.find("cannot run /nonexistent/trainer"), std::string::npos) << missing.message;

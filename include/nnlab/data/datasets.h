@@ -1,5 +1,5 @@
 // The datasets nnlab knows by name, where it looks for them, and load_dataset, which
-// turns a --dataset NAME into train and test splits.
+// turns a dataset name into train and test splits.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "nnlab/data/dataset.h"
 #include "nnlab/data/transforms.h"
+#include "nnlab/option_table.h"
 
 namespace nnlab::data {
 
@@ -33,6 +34,9 @@ struct LoadOptions {
   // stays the same from run to run).
   double test_fraction = 0.2;
   uint64_t split_seed = 0;
+
+  // The keys: dataset (the name), data_dir, svhn_extra, target, image_size.
+  static const OptionTable<LoadOptions>& table();
 };
 
 struct Splits {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlab/option_table.h"
 #include "nnlab/optim/one_cycle.h"
 #include "nnlab/optim/plateau.h"
 #include "nnlab/optim/scheduler.h"
@@ -31,6 +32,11 @@ struct ScheduleConfig {
   double eta_min = 0;                        // cosine
   OneCycleOptions one_cycle = OneCycleOptions(0);  // total_steps 0: epochs × steps_per_epoch
   PlateauOptions plateau;
+
+  // The keys: schedule (the name), warmup, gamma (also plateau's factor), step_size,
+  // milestones, min_lr (eta_min and plateau's min_lr), max_lr, pct_start, patience. The
+  // trainer sets epochs and steps_per_epoch itself.
+  static const OptionTable<ScheduleConfig>& table();
 };
 
 // Builds the schedule over `optimizer`, whose groups' lr are the base (or, for onecycle

@@ -25,9 +25,6 @@ struct PreparedData {
 
 PreparedData prepare_data(const TrainConfig& config);
 
-// What to load for this configuration: dataset, directory, SVHN extra, CSV target, size.
-data::LoadOptions load_options(const TrainConfig& config);
-
 // Pads or resizes a split the way prepare_data does for this model and image size.
 data::Dataset shape_for_model(const data::Dataset& split, const std::string& model, int64_t image_size);
 

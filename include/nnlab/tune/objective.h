@@ -64,7 +64,7 @@ std::unique_ptr<Objective> make_command_objective(const std::string& command_tem
                                                   ProcessObjectiveOptions options);
 
 // nnlab tune ... -- <train flags>: runs
-//   <trainer> train <train flags> <one flag per parameter (train_flags.h)> --json --report-metric <metric>
+//   <trainer> train <train flags> <one flag per parameter (train_adapter.h)> --json --report-metric <metric>
 // and takes `metric` from the JSON object the trainer prints last.
 std::unique_ptr<Objective> make_train_objective(const std::string& trainer, const std::vector<std::string>& train_flags,
                                                 const SearchSpace& space, ProcessObjectiveOptions options);

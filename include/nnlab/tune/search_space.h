@@ -9,13 +9,14 @@
 //                  "condition": {"param": "optimizer", "equals": "sgd"}}
 //   }
 //
-// Types: float (linear, log, or with a "step"), int (linear or log, "step" ≥ 1) and
-// categorical ("choices": strings, numbers or booleans). A "condition" makes a parameter
+// Types (distribution.h): float (linear, log, or with a "step"), int (linear or log,
+// "step" ≥ 1) and categorical ("choices": strings, numbers or booleans). A "condition" makes a parameter
 // exist only when another one has a value: "equals" X, "in" [X, ...], "greater_than" N or
 // "less_than" N. "repeat_for": "depth" expands one entry into width_0 ... width_{max-1},
 // width_i existing only when depth > i (the layer widths of a network of that depth).
 // "grid": [values] or "grid_points": n choose the values the grid sampler tries.
-// "flag" names the command-line flag of the trainer (see train_flags.h); null: none.
+// "flag" names the command-line flag of the trainer; null: none; without it, the trainer
+// adapter derives it from the name (see train_adapter.h).
 #pragma once
 
 #include <filesystem>
@@ -26,13 +27,11 @@
 #include <string_view>
 #include <vector>
 
+#include "nnlab/tune/distribution.h"
+
 namespace nnlab::tune {
 
-// A parameter's value: a JSON number (float, int), string or boolean (categorical).
-using ParamValue = nlohmann::json;
 using Params = std::map<std::string, ParamValue>;
-
-enum class ParamType { Float, Int, Categorical };
 
 // The test that makes a conditional parameter exist.
 struct Condition {
@@ -46,29 +45,15 @@ struct Condition {
   nlohmann::json to_json() const;
 };
 
-struct ParamSpec {
+// A parameter: its distribution, and what the search space says around it.
+struct ParamSpec : Distribution {
   std::string name;
-  ParamType type = ParamType::Float;
-  double low = 0, high = 1;  // float and int bounds, both included
-  bool log = false;
-  double step = 0;                   // int: ≥ 1; float: 0 (continuous) or the spacing
-  std::vector<ParamValue> choices;   // categorical
   std::vector<ParamValue> grid;      // the grid sampler's values (filled for every type)
   std::optional<Condition> condition;
   std::optional<std::string> flag;   // trainer flag; nullopt: not passed to the trainer
   std::string group;                 // "width" for width_0.. made by repeat_for
 
-  bool is_numeric() const { return type != ParamType::Categorical; }
-  bool is_boolean() const;  // categorical with choices exactly {true, false}
-
-  // The sampler-facing coordinate: log(v) for log parameters, v for linear ones, the
-  // choice index for categorical ones; and back, snapped to step and clamped to bounds.
-  double to_internal(const ParamValue& value) const;
-  ParamValue from_internal(double x) const;
-  double internal_low() const;
-  double internal_high() const;
   size_t choice_index(const ParamValue& value) const;  // throws ConfigError if absent
-
   // Throws ConfigError naming the parameter when value is not in its range/choices.
   void check(const ParamValue& value) const;
   nlohmann::json to_json() const;
@@ -101,10 +86,5 @@ class SearchSpace {
  private:
   std::vector<ParamSpec> params_;
 };
-
-// A value as a program receives it on its command line: 0.001, 64, adam, true.
-std::string format_value(const ParamValue& value);
-// For tables and logs: floats with 6 significant digits (0.000185913).
-std::string display_value(const ParamValue& value);
 
 }  // namespace nnlab::tune

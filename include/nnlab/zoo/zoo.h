@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nnlab/nn/module.h"
+#include "nnlab/option_table.h"
 
 namespace nnlab::zoo {
 
@@ -22,6 +23,10 @@ struct ModelOptions {
   // logreg: one logit (sigmoid) instead of K.
   bool binary = false;
   uint64_t seed = 0;  // weight initialisation and dropout streams
+
+  // The keys: model (the name), hidden, activation, dropout, bn, binary. Input, classes
+  // and seed come from the data and the run, not from a configuration.
+  static const OptionTable<ModelOptions>& table();
 };
 
 struct ModelInfo {

@@ -13,7 +13,7 @@ namespace nnlab::zoo {
 std::shared_ptr<ZooModel> build_mlp(const ModelOptions& o, Generator& gen) {
   if (o.activations.size() != 1 && o.activations.size() != o.hidden.size())
     throw ConfigError(fmt::format("mlp: {} activations given for {} hidden layers; give one for all layers or one "
-                                  "per layer (e.g. --activation relu,tanh for --hidden 512,256)",
+                                  "per layer (e.g. `activation` relu,tanh for `hidden` 512,256)",
                                   o.activations.size(), o.hidden.size()));
   for (int64_t h : o.hidden)
     if (h <= 0) throw ConfigError(fmt::format("mlp: hidden width {} must be positive", h));

@@ -52,7 +52,7 @@ std::shared_ptr<nn::Module> build(const ModelOptions& o) {
   const ModelInfo& info = model_info(o.name);
   if (o.classes < 1) throw ConfigError(fmt::format("{}: the number of classes must be positive, got {}", o.name, o.classes));
   if (o.binary && o.name != "logreg")
-    throw ConfigError(fmt::format("--binary (one sigmoid logit) applies to logreg only, not {}", o.name));
+    throw ConfigError(fmt::format("`binary` (one sigmoid logit) applies to logreg only, not {}", o.name));
   const bool image = o.input.size() == 3;
   if (o.name != "logreg" && o.name != "mlp") {
     if (!image)
@@ -63,7 +63,7 @@ std::shared_ptr<nn::Module> build(const ModelOptions& o) {
                                    "does this automatically for this model)",
                                    o.name, o.input[1], o.input[2]));
     if (!info.only_32x32 && !is28 && !is32)
-      throw ShapeError(fmt::format("{} takes 28x28 or 32x32 input, got {}x{}; resize the images (--image-size)",
+      throw ShapeError(fmt::format("{} takes 28x28 or 32x32 input, got {}x{}; resize the images (`image_size`)",
                                    o.name, o.input[1], o.input[2]));
   }
   for (int64_t d : o.input)

@@ -1,0 +1,234 @@
+// Option tables: each options struct of the library (zoo::ModelOptions, optim::OptimizerConfig,
+// train::TrainConfig, ...) lists its keys once, with type, default, range and help, and
+// everything else is derived from that list: JSON reading and writing, validation, the
+// command-line flags and --help of the CLI, and the tuner's parameter names. Adding an
+// option is one entry:
+//
+//   .add("eps", &OptimizerConfig::eps, "Term added to the denominator", positive(), {"adam", "adamw"})
+//
+// The default is the struct's own member initializer. Messages and help name options by
+// key in backquotes (`lr`), which the CLI shows as its flag (--lr).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "nnlab/error.h"
+
+namespace nnlab {
+
+// The C++ types an option may have; the CLI declares a flag of the same type.
+enum class OptionType { Bool, Int, Int64, UInt64, Float, Double, OptionalDouble, String, Int64List, StringList };
+
+template <class T>
+constexpr OptionType option_type() {
+  if constexpr (std::is_same_v<T, bool>) return OptionType::Bool;
+  else if constexpr (std::is_same_v<T, int>) return OptionType::Int;
+  else if constexpr (std::is_same_v<T, int64_t>) return OptionType::Int64;
+  else if constexpr (std::is_same_v<T, uint64_t>) return OptionType::UInt64;
+  else if constexpr (std::is_same_v<T, float>) return OptionType::Float;
+  else if constexpr (std::is_same_v<T, double>) return OptionType::Double;
+  else if constexpr (std::is_same_v<T, std::optional<double>>) return OptionType::OptionalDouble;
+  else if constexpr (std::is_same_v<T, std::string>) return OptionType::String;
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return OptionType::Int64List;
+  else if constexpr (std::is_same_v<T, std::vector<std::string>>) return OptionType::StringList;
+  else static_assert(sizeof(T) == 0, "an option of a type the option tables do not know");
+}
+
+// The values validate() accepts; an empty range accepts every value of the type.
+struct OptionRange {
+  std::optional<double> min, max;
+  bool min_open = false, max_open = false;
+  std::vector<std::string> choices;  // strings, and each string of a list
+  std::string note;                  // said after the bounds ("0 is off")
+
+  OptionRange& with_note(std::string text) {
+    note = std::move(text);
+    return *this;
+  }
+  // What is wrong with a number ("must be at least 1"), or nothing.
+  std::optional<std::string> violation(double value) const;
+  // What is wrong with a string ("accepted are a, b"), or nothing.
+  std::optional<std::string> violation(const std::string& value) const;
+};
+
+OptionRange at_least(double min);
+OptionRange non_negative();
+OptionRange positive();
+OptionRange in_half_open(double min, double max);  // [min, max)
+OptionRange one_of(std::vector<std::string> choices);
+
+// The command-line spelling of a key: batch_size is --batch-size. nnlab's CLI declares its
+// flags with it, and the tuner spells the command lines it runs with it.
+std::string flag_for(std::string_view key);
+// `key` in backquotes, as messages and help name an option.
+std::string quoted_key(std::string_view key);
+
+template <class S>
+struct Option {
+  std::string key;
+  OptionType type;
+  std::string help;
+  OptionRange range;
+  // The values of the table's selector (the optimizer's name) the option applies to; empty: all.
+  std::vector<std::string> applies_to;
+  std::string group;  // the section it belongs to (model, data, ...), for a CLI to pick flags by
+  std::function<nlohmann::json(const S&)> get;
+  std::function<void(S&, const nlohmann::json&)> set;  // nlohmann::json::exception for a wrong type
+  std::function<void(const S&)> check;                 // ConfigError naming the key, out of range
+
+  // The help with the selector values it applies to in front: "sgd, rmsprop: momentum".
+  std::string description() const {
+    if (applies_to.empty()) return help;
+    std::string names;
+    for (const std::string& n : applies_to) names += (names.empty() ? "" : ", ") + n;
+    return names + ": " + help;
+  }
+  bool applies(const std::string& selector) const {
+    return applies_to.empty() || std::find(applies_to.begin(), applies_to.end(), selector) != applies_to.end();
+  }
+};
+
+namespace option_detail {
+
+template <class T>
+nlohmann::json to_json(const T& value) {
+  if constexpr (std::is_same_v<T, std::optional<double>>) return value ? nlohmann::json(*value) : nlohmann::json();
+  else return nlohmann::json(value);
+}
+
+template <class T>
+void from_json(const nlohmann::json& j, T& value) {
+  if constexpr (std::is_same_v<T, std::optional<double>>)
+    value = j.is_null() ? std::nullopt : std::optional(j.get<double>());
+  else
+    j.get_to(value);
+}
+
+// ConfigError "`key` VALUE must be ..." when the value is outside the range.
+template <class T>
+void check(const std::string& key, const T& value, const OptionRange& r) {
+  std::optional<std::string> bad;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if ((bad = r.violation(value))) throw ConfigError(fmt::format("{} '{}': {}", quoted_key(key), value, *bad));
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    for (const std::string& v : value) check(key, v, r);
+  } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+    if (value) check(key, *value, r);
+  } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    if ((bad = r.violation(static_cast<double>(value))))
+      throw ConfigError(fmt::format("{} {} {}", quoted_key(key), value, *bad));
+  }
+}
+
+[[noreturn]] void wrong_type(const std::string& key, const nlohmann::json& value);
+[[noreturn]] void unknown_key(const std::string& key);
+
+}  // namespace option_detail
+
+template <class S>
+class OptionTable {
+ public:
+  // The group of the options added after this call.
+  OptionTable& group(std::string name) {
+    group_ = std::move(name);
+    return *this;
+  }
+
+  // An option held in a field of S.
+  template <class T>
+  OptionTable& add(std::string key, T S::*field, std::string help, OptionRange range = {},
+                   std::vector<std::string> applies_to = {}) {
+    return add_property<T>(
+        std::move(key), [field](const S& s) { return s.*field; }, [field](S& s, T v) { s.*field = std::move(v); },
+        std::move(help), std::move(range), std::move(applies_to));
+  }
+
+  // An option kept otherwise: in a builder of S (one_cycle.pct_start), or in two places.
+  template <class T, class Get, class Set>
+  OptionTable& add_property(std::string key, Get get, Set set, std::string help, OptionRange range = {},
+                            std::vector<std::string> applies_to = {}) {
+    Option<S> o;
+    o.key = key;
+    o.type = option_type<T>();
+    o.help = std::move(help);
+    o.range = range;
+    o.applies_to = std::move(applies_to);
+    o.group = group_;
+    o.get = [get](const S& s) { return option_detail::to_json<T>(get(s)); };
+    o.set = [set](S& s, const nlohmann::json& j) {
+      T value{};
+      option_detail::from_json(j, value);
+      set(s, std::move(value));
+    };
+    o.check = [get, key, range](const S& s) { option_detail::check<T>(key, get(s), range); };
+    options_.push_back(std::move(o));
+    return *this;
+  }
+
+  // Every option of another table, on a member of S; they take this table's current group.
+  template <class M>
+  OptionTable& add_all(M S::*member, const OptionTable<M>& table) {
+    for (const Option<M>& inner : table.options()) {
+      Option<S> o;
+      o.key = inner.key;
+      o.type = inner.type;
+      o.help = inner.help;
+      o.range = inner.range;
+      o.applies_to = inner.applies_to;
+      o.group = group_;
+      o.get = [member, get = inner.get](const S& s) { return get(s.*member); };
+      o.set = [member, set = inner.set](S& s, const nlohmann::json& j) { set(s.*member, j); };
+      o.check = [member, check = inner.check](const S& s) { check(s.*member); };
+      options_.push_back(std::move(o));
+    }
+    return *this;
+  }
+
+  const std::vector<Option<S>>& options() const { return options_; }
+  const Option<S>* find(std::string_view key) const {
+    for (const Option<S>& o : options_)
+      if (o.key == key) return &o;
+    return nullptr;
+  }
+
+  // Every key with a value; an unset one (null) is left out, as from_json leaves it unset.
+  nlohmann::json to_json(const S& s) const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const Option<S>& o : options_)
+      if (nlohmann::json v = o.get(s); !v.is_null()) j[o.key] = std::move(v);
+    return j;
+  }
+  // The keys of `j` over `s`; unknown keys and values of the wrong type are ConfigErrors
+  // naming the key.
+  void from_json(const nlohmann::json& j, S& s) const {
+    for (const Option<S>& o : options_) {
+      if (!j.contains(o.key)) continue;
+      try {
+        o.set(s, j.at(o.key));
+      } catch (const nlohmann::json::exception&) {
+        option_detail::wrong_type(o.key, j.at(o.key));
+      }
+    }
+    for (auto& [key, value] : j.items())
+      if (!find(key)) option_detail::unknown_key(key);
+  }
+  // ConfigError naming the first option outside its range.
+  void validate(const S& s) const {
+    for (const Option<S>& o : options_) o.check(s);
+  }
+
+ private:
+  std::vector<Option<S>> options_;
+  std::string group_;
+};
+
+}  // namespace nnlab
