@@ -9,7 +9,7 @@
 set(NNLAB_LAYERS core tensor backend autograd ops nn optim io data report train tune experiments bench)
 
 set(NNLAB_core_BELOW "")
-set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h)
+set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h nnlab/option_table.h)
 
 set(NNLAB_tensor_BELOW core)
 set(NNLAB_tensor_PUBLIC nnlab/tensor.h nnlab/generator.h nnlab/state_dict.h)
@@ -50,7 +50,8 @@ set(NNLAB_report_PUBLIC nnlab/report)
 set(NNLAB_train_BELOW data nn optim report)
 set(NNLAB_train_PUBLIC nnlab/train)
 
-set(NNLAB_tune_BELOW report io)
+# The tuner runs training: its adapter checks parameter names against train's key tables.
+set(NNLAB_tune_BELOW train report io)
 set(NNLAB_tune_PUBLIC nnlab/tune)
 # The one fork/exec wrapper, which the experiments' child runs use too.
 set(NNLAB_tune_EXPORTS tune/subprocess.h)
