@@ -119,8 +119,9 @@ void check_flags(const TuneFlags& f) {
     if (std::find(accepted.begin(), accepted.end(), value) == accepted.end())
       cli::usage_error(fmt::format("{} '{}': accepted are {}", name, value, fmt::join(accepted, ", ")));
   }
-  if (!f.objective.empty() && f.objective != "branin" && f.objective != "hartmann6" && f.objective != "rosenbrock")
-    cli::usage_error(fmt::format("--objective '{}': accepted are branin, hartmann6 and rosenbrock", f.objective));
+  const std::vector<std::string> functions = builtin_objective_names();
+  if (!f.objective.empty() && std::find(functions.begin(), functions.end(), f.objective) == functions.end())
+    cli::usage_error(fmt::format("--objective '{}': accepted are {}", f.objective, fmt::join(functions, ", ")));
   int objectives = !f.objective.empty() + !f.command.empty() + !f.train_flags.empty();
   if (objectives > 1)
     cli::usage_error("give one objective: --objective NAME, --command 'PROG {param}', or nnlab train flags after --");
@@ -246,7 +247,7 @@ int run_tune(const TuneFlags& f) {
 cli::Runner setup_tune(CLI::App& verb) {
   auto f = std::make_shared<TuneFlags>();
   verb.footer(
-      "Objective: --objective branin|hartmann6|rosenbrock, --command 'PROG --lr {lr}' (the objective is the last "
+      "Objective: --objective branin|hartmann6|rosenbrock|levy|ackley|rastrigin, --command 'PROG --lr {lr}' (the objective is the last "
       "number it prints; lines 'nnlab:report STEP VALUE' are intermediate values), or nnlab train flags after -- "
       "(each parameter becomes a train flag).\n"
       "Search space (JSON): {\"lr\": {\"type\": \"float\", \"low\": 1e-4, \"high\": 0.1, \"log\": true}, "
@@ -272,7 +273,7 @@ cli::Runner setup_tune(CLI::App& verb) {
   verb.add_flag("--json", f->json, "Print the result as one JSON object");
   verb.add_option("--metric", f->metric, "Objective key of the trainer's final JSON (default val_accuracy)");
   verb.add_option("--direction", f->direction, "minimize or maximize (default: maximize for accuracies)");
-  verb.add_option("--objective", f->objective, "A built-in test function: branin, hartmann6, rosenbrock");
+  verb.add_option("--objective", f->objective, "A built-in test function: branin, hartmann6, rosenbrock, levy, ackley, rastrigin");
   verb.add_option("--command", f->command, "Shell command per trial, with {param} placeholders");
   verb.add_option("--trainer", f->trainer, "Program run as 'PROG train ...' for training trials (default: this nnlab)");
   verb.add_option("--startup-trials", f->startup_trials, "Random trials before TPE/GP model the history (default 10)");

@@ -40,4 +40,34 @@ double rosenbrock(std::span<const double> x) {
   return sum;
 }
 
+double levy(std::span<const double> x) {
+  constexpr double pi = std::numbers::pi;
+  auto w = [&](size_t i) { return 1 + (x[i] - 1) / 4; };
+  double s = std::sin(pi * w(0));
+  double sum = s * s;
+  for (size_t i = 0; i + 1 < x.size(); ++i) {
+    double u = std::sin(pi * w(i) + 1);
+    sum += (w(i) - 1) * (w(i) - 1) * (1 + 10 * u * u);
+  }
+  double last = w(x.size() - 1), v = std::sin(2 * pi * last);
+  return sum + (last - 1) * (last - 1) * (1 + v * v);
+}
+
+double ackley(std::span<const double> x) {
+  constexpr double a = 20, b = 0.2, c = 2 * std::numbers::pi;
+  double squares = 0, cosines = 0;
+  for (double v : x) {
+    squares += v * v;
+    cosines += std::cos(c * v);
+  }
+  const double d = static_cast<double>(x.size());
+  return -a * std::exp(-b * std::sqrt(squares / d)) - std::exp(cosines / d) + a + std::numbers::e;
+}
+
+double rastrigin(std::span<const double> x) {
+  double sum = 10 * static_cast<double>(x.size());
+  for (double v : x) sum += v * v - 10 * std::cos(2 * std::numbers::pi * v);
+  return sum;
+}
+
 }  // namespace nnlab::tune

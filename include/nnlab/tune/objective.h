@@ -43,10 +43,14 @@ class Objective {
   virtual ObjectiveResult evaluate(const Params& params, TrialContext& context) = 0;
 };
 
-// --objective branin|hartmann6|rosenbrock over the space's numeric parameters in order
-// (branin: 2, hartmann6: 6, rosenbrock: 2 or more). Throws ConfigError otherwise.
+// The built-in test functions (test_functions.h): branin, hartmann6, rosenbrock, levy,
+// ackley, rastrigin.
+std::vector<std::string> builtin_objective_names();
+// --objective NAME over the space's numeric parameters in order (branin: 2, hartmann6: 6,
+// the others 2 or more). Throws ConfigError otherwise.
 std::unique_ptr<Objective> make_builtin_objective(std::string_view name, const SearchSpace& space);
-// The function's usual domain: x1..xd with the bounds of its literature definition.
+// The function's usual domain: x1..xd with the bounds of its literature definition (two
+// inputs for the functions of any dimension; a --space file gives more).
 SearchSpace builtin_space(std::string_view name);
 
 struct ProcessObjectiveOptions {
