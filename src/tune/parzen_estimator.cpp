@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 
 #include "tune/random_util.h"
@@ -15,7 +14,46 @@ double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); 
 
 constexpr double kLogFloor = -1e300;  // log of an impossible value: finite, so differences stay defined
 
+// log Σ exp(terms), without overflow.
+double log_sum_exp(const std::vector<double>& terms) {
+  double peak = *std::max_element(terms.begin(), terms.end());
+  if (!std::isfinite(peak)) return peak;
+  double sum = 0;
+  for (double t : terms) sum += std::exp(t - peak);
+  return peak + std::log(sum);
+}
+
 }  // namespace
+
+std::vector<double> neighbour_bandwidths(const std::vector<double>& mus, double low, double high) {
+  const double range = high - low;
+  std::vector<size_t> order(mus.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return mus[a] < mus[b]; });
+  std::vector<double> sigma(mus.size(), range);
+  for (size_t k = 0; k < order.size(); ++k) {
+    double left = k == 0 ? low : mus[order[k - 1]];
+    double right = k + 1 == order.size() ? high : mus[order[k + 1]];
+    double here = mus[order[k]];
+    sigma[order[k]] = std::max(here - left, right - here);
+  }
+  // "Magic clip" (Bergstra et al. 2011, hyperopt): no kernel narrower than range/min(100, n+1)
+  // nor wider than the range; the prior keeps the whole range.
+  double min_sigma = range / std::min(100.0, 1.0 + static_cast<double>(mus.size()));
+  for (double& s : sigma) s = std::clamp(s, min_sigma, range);
+  if (!sigma.empty()) sigma.back() = range;
+  return sigma;
+}
+
+size_t tpe_below_count(size_t n, double gamma) {
+  return std::clamp<size_t>(static_cast<size_t>(std::ceil(gamma * static_cast<double>(n))), 1, 25);
+}
+
+std::vector<double> tpe_improvement_weights(const std::vector<double>& good_losses, double threshold) {
+  std::vector<double> w;
+  for (double loss : good_losses) w.push_back(std::max(1e-12, threshold - loss));
+  return w;
+}
 
 std::vector<double> tpe_observation_weights(size_t n) {
   constexpr size_t kFlat = 25;
@@ -32,28 +70,11 @@ std::vector<double> tpe_observation_weights(size_t n) {
 NumericParzen::NumericParzen(const std::vector<double>& observations, const std::vector<double>& weights, double low,
                              double high, double prior_weight)
     : low_(low), high_(high) {
-  const double range = high - low;
-  const size_t n = observations.size();
   mu_ = observations;
   mu_.push_back(0.5 * (low + high));  // the prior
   w_ = weights;
   w_.push_back(prior_weight);
-  // Bandwidth: the larger of the gaps to the neighbours, the range ends acting as neighbours.
-  std::vector<size_t> order(mu_.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return mu_[a] < mu_[b]; });
-  sigma_.assign(mu_.size(), range);
-  for (size_t k = 0; k < order.size(); ++k) {
-    double left = k == 0 ? low : mu_[order[k - 1]];
-    double right = k + 1 == order.size() ? high : mu_[order[k + 1]];
-    double here = mu_[order[k]];
-    sigma_[order[k]] = std::max(here - left, right - here);
-  }
-  // "Magic clip" (Bergstra et al. 2011, hyperopt): no kernel narrower than range/min(100, n+1)
-  // nor wider than the range; the prior keeps the whole range.
-  double min_sigma = range / std::min(100.0, 1.0 + static_cast<double>(mu_.size()));
-  for (double& s : sigma_) s = std::clamp(s, min_sigma, range);
-  sigma_[n] = range;
+  sigma_ = neighbour_bandwidths(mu_, low, high);
   double total = std::accumulate(w_.begin(), w_.end(), 0.0);
   for (double& w : w_) w /= total;
   z_.resize(mu_.size());
@@ -75,15 +96,11 @@ double NumericParzen::sample(Generator& rng) const {
 double NumericParzen::log_pdf(double x) const {
   // log Σ w_i N(x; μ_i, σ_i) / Z_i, by log-sum-exp.
   std::vector<double> terms(mu_.size());
-  double peak = -std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < mu_.size(); ++i) {
     double z = (x - mu_[i]) / sigma_[i];
     terms[i] = std::log(w_[i]) - 0.5 * z * z - std::log(sigma_[i] * std::sqrt(2 * std::numbers::pi) * z_[i]);
-    peak = std::max(peak, terms[i]);
   }
-  double sum = 0;
-  for (double t : terms) sum += std::exp(t - peak);
-  return peak + std::log(sum);
+  return log_sum_exp(terms);
 }
 
 double NumericParzen::log_mass(double a, double b) const {
@@ -104,5 +121,93 @@ CategoricalParzen::CategoricalParzen(const std::vector<size_t>& observations, co
 size_t CategoricalParzen::sample(Generator& rng) const { return draw_index(rng, p_); }
 
 double CategoricalParzen::log_pmf(size_t choice) const { return p_[choice] > 0 ? std::log(p_[choice]) : kLogFloor; }
+
+MultivariateParzen::MultivariateParzen(const std::vector<std::vector<double>>& observations,
+                                       const std::vector<double>& weights, std::vector<ParzenAxis> axes,
+                                       double prior_weight)
+    : axes_(std::move(axes)) {
+  const size_t n = observations.size(), dims = axes_.size(), components = n + 1;
+  double total = prior_weight;
+  for (double w : weights) total += w;
+  for (double w : weights) log_w_.push_back(std::log(w / total));
+  log_w_.push_back(std::log(prior_weight / total));
+  mu_.resize(dims);
+  sigma_.resize(dims);
+  log_z_.resize(dims);
+  p_.resize(dims);
+  for (size_t a = 0; a < dims; ++a) {
+    const ParzenAxis& axis = axes_[a];
+    if (axis.choices) {
+      const double smoothing = prior_weight / static_cast<double>(components);
+      const double c = static_cast<double>(axis.choices);
+      for (size_t k = 0; k < n; ++k) {
+        std::vector<double> p(axis.choices, smoothing / (1 + smoothing * c));
+        p[static_cast<size_t>(observations[k][a])] += 1 / (1 + smoothing * c);
+        p_[a].push_back(std::move(p));
+      }
+      p_[a].emplace_back(axis.choices, 1 / c);
+      continue;
+    }
+    for (size_t k = 0; k < n; ++k) mu_[a].push_back(observations[k][a]);
+    mu_[a].push_back(0.5 * (axis.low + axis.high));
+    sigma_[a] = neighbour_bandwidths(mu_[a], axis.low, axis.high);
+    for (size_t k = 0; k < components; ++k) {
+      const double mu = mu_[a][k], sigma = sigma_[a][k];
+      double z = normal_cdf((axis.high - mu) / sigma) - normal_cdf((axis.low - mu) / sigma);
+      log_z_[a].push_back(std::log(std::max(z, 1e-300)));
+    }
+  }
+}
+
+std::vector<double> MultivariateParzen::sample(Generator& rng) const {
+  std::vector<double> weights(log_w_.size());
+  for (size_t k = 0; k < weights.size(); ++k) weights[k] = std::exp(log_w_[k]);
+  const size_t k = draw_index(rng, weights);
+  std::vector<double> x(axes_.size());
+  for (size_t a = 0; a < axes_.size(); ++a) {
+    const ParzenAxis& axis = axes_[a];
+    if (axis.choices) {
+      x[a] = static_cast<double>(draw_index(rng, p_[a][k]));
+      continue;
+    }
+    // Rejection from the untruncated kernel: its centre lies in the range and it is at most
+    // as wide, so a third of its mass or more is inside.
+    double v = uniform(rng, axis.low, axis.high);
+    for (int tries = 0; tries < 1000; ++tries) {
+      double t = mu_[a][k] + sigma_[a][k] * standard_normal(rng);
+      if (t >= axis.low && t <= axis.high) {
+        v = t;
+        break;
+      }
+    }
+    if (axis.step > 0) {
+      double cells = std::max(1.0, std::round((axis.high - axis.low) / axis.step));
+      v = axis.low + axis.step * (std::clamp(std::floor((v - axis.low) / axis.step), 0.0, cells - 1) + 0.5);
+    }
+    x[a] = v;
+  }
+  return x;
+}
+
+double MultivariateParzen::log_kernel(size_t a, size_t k, double x) const {
+  const ParzenAxis& axis = axes_[a];
+  if (axis.choices) return std::log(p_[a][k][static_cast<size_t>(x)]);
+  const double mu = mu_[a][k], sigma = sigma_[a][k];
+  auto log_density = [&](double v) {
+    double z = (v - mu) / sigma;
+    return -0.5 * z * z - std::log(sigma * std::sqrt(2 * std::numbers::pi)) - log_z_[a][k];
+  };
+  if (axis.step <= 0) return log_density(x);
+  double mass = normal_cdf((x + axis.step / 2 - mu) / sigma) - normal_cdf((x - axis.step / 2 - mu) / sigma);
+  // Far in a tail the difference of CDFs cancels to 0; the density times the width does not.
+  return mass > 1e-280 ? std::log(mass) - log_z_[a][k] : log_density(x) + std::log(axis.step);
+}
+
+double MultivariateParzen::log_pdf(const std::vector<double>& x) const {
+  std::vector<double> terms(log_w_);
+  for (size_t k = 0; k < terms.size(); ++k)
+    for (size_t a = 0; a < axes_.size(); ++a) terms[k] += log_kernel(a, k, x[a]);
+  return log_sum_exp(terms);
+}
 
 }  // namespace nnlab::tune
