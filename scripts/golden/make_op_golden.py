@@ -1,4 +1,4 @@
-"""Golden values for nnlab's op-test harness (tests/ops_harness_test.cpp).
+"""Golden values for nnlab's op-test harness (tests/ops/ops_harness_test.cpp).
 
 For every case of the harness: its inputs, the op's output, a fixed random output weight R,
 and the gradient of sum(output * R) with respect to each differentiable input, computed by
@@ -7,7 +7,7 @@ PyTorch in float64 and stored as float32 in tests/data/golden_ops.safetensors un
 
 Regenerate (needs Debian's python3-torch; CI does not):
     /usr/bin/python3 scripts/golden/make_op_golden.py
-The case names and inputs here must match the table in tests/ops_harness_test.cpp.
+The case names and inputs here must match the table in tests/ops/ops_harness_test.cpp.
 """
 import os
 import sys

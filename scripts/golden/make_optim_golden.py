@@ -6,7 +6,7 @@ Regenerate (needs torch 1.13, which Debian's /usr/bin/python3 has; the tests do 
     /usr/bin/python3 scripts/golden/make_optim_golden.py
 
 It writes tests/data/optim_golden.json and tests/data/scheduler_golden.json, read by
-tests/optim_golden_test.cpp and tests/scheduler_test.cpp.
+tests/optim/optim_golden_test.cpp and tests/optim/scheduler_test.cpp.
 
 Optimizers: three parameters of different shapes and a fixed, seeded sequence of
 gradients (parameter 1 has no gradient at some steps, to check it is skipped and its state
@@ -154,7 +154,7 @@ SCHEDULES = [
      warm(0.01, 5, lambda o: S.ExponentialLR(o, 0.8)), "sgd", 12),
     # One-cycle runs total_steps - 1 steps: PyTorch allows one more, after the last batch, where it
     # extrapolates past the last phase (a negative lr with linear annealing); nnlab holds the
-    # final value there instead (tests/scheduler_test.cpp checks it).
+    # final value there instead (tests/optim/scheduler_test.cpp checks it).
     ("onecycle", dict(kind="onecycle", total_steps=30), lambda o: S.OneCycleLR(o, BASE_LRS, total_steps=30),
      "sgd", 29),
     ("onecycle_three_phase_linear",

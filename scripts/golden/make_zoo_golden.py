@@ -1,4 +1,4 @@
-"""Golden values for every zoo model (tests/zoo_golden_test.cpp), computed by the PyTorch
+"""Golden values for every zoo model (tests/nn/zoo_golden_test.cpp), computed by the PyTorch
 reference (shared/reference/torch_models.py) in float32, as users run it (float64 would
 break ties that float32 makes: batch norm maps every all-zero receptive field to one
 constant, so max-pool windows hold equal maxima), with the deterministic weights of

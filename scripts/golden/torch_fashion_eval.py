@@ -1,4 +1,4 @@
-"""Fashion-MNIST accuracy of lenet5 weights in PyTorch, for tests/interop_eval_test.cpp:
+"""Fashion-MNIST accuracy of lenet5 weights in PyTorch, for tests/train/interop_eval_test.cpp:
 
     train --out W.safetensors [--epochs 1] [--subset N]
         trains the reference lenet5 (shared/reference/torch_models.py) with the recipe of

@@ -1,5 +1,5 @@
 """Moves zoo weights between nnlab and the PyTorch reference, both ways, for
-tests/interop_torch_test.cpp:
+tests/io/interop_torch_test.cpp:
   1. loads each work/nnlab_<model>.safetensors (written by nnlab) into the reference model
      with strict key matching and compares its eval-mode logits on work/input.safetensors
      with nnlab's (work/nnlab_<model>_logits.safetensors);

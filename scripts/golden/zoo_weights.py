@@ -3,7 +3,7 @@ them: parameter k of the state dict (in order), element i, gets
     u = (splitmix64(seed=1234+k, counter=i) >> 40) * 2**-24      in [0, 1)
     w = bound * (2u - 1)
 with bound = 1/sqrt(fan_in) for weights (fan_in = numel / out_features), 0.1 for biases,
-and BatchNorm weights 1 + 0.1 (2u - 1). The same formula is in tests/zoo_golden_test.cpp
+and BatchNorm weights 1 + 0.1 (2u - 1). The same formula is in tests/nn/zoo_golden_test.cpp
 (nnlab::Generator::mix is this splitmix64)."""
 import numpy as np
 

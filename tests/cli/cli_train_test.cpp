@@ -227,7 +227,7 @@ TEST(CliTrain, Bf16TrainsResnet20LikeFloat32OrSaysWhyNot) {
   EXPECT_EQ(nlohmann::json::parse(nnlab::io::read_file(dir / "bf16" / "config.json")).at("bf16"), true);
   const double a = last_json_line(bf.out).at("test_accuracy"), b = last_json_line(f32.out).at("test_accuracy");
   // Two epochs of 2000 images are too short for the two runs to agree closely (their paths part
-  // chaotically); both must learn. tests/precision_test.cpp bounds the per-layer difference.
+  // chaotically); both must learn. tests/backend/precision_test.cpp bounds the per-layer difference.
   EXPECT_GE(a, 0.45) << "bf16 " << a << ", float32 " << b;
   EXPECT_GE(b, 0.45) << "bf16 " << a << ", float32 " << b;
   fs::remove_all(dir);
