@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <omp.h>
 
-#include <cstring>
 #include <mutex>
 
 #include "backend/cpu/context.h"
