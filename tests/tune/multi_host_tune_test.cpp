@@ -182,8 +182,10 @@ TEST_F(MultiHostTune, KilledWorkerAndKilledHostTrialsAreFailedAfterTheGraceAndRe
   start_cluster(3);
   auto space = dir_.write("x.json", R"({"x": {"type": "float", "low": 0, "high": 1}})");
   const int n = 60;
+  // Three disruptions: one chain of retries can meet all three (a retry of the killed
+  // worker's trial picked up by host 3, then its retry by host 2), so three retries.
   const std::string args = fmt::format(
-      "--study f --space {} --sampler random --trials {} --workers 2 --heartbeat 0.5 --grace 2 "
+      "--study f --space {} --sampler random --trials {} --workers 2 --heartbeat 0.5 --grace 2 --retry-failed 3 "
       "--command 'sleep 0.6; echo {{x}}'",
       space.string(), n);
   std::vector<Tuner> ts;
