@@ -1,5 +1,8 @@
 #include "nnlab/io/safetensors.h"
 
+#include <fstream>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -77,7 +80,11 @@ TensorFile parse_safetensors(std::string_view bytes, const std::string& source) 
   };
   if (bytes.size() < 8) throw fail(fmt::format("{} bytes, too short for the 8-byte header length", bytes.size()));
   const uint64_t header_len = load_le<uint64_t>(bytes.data());
-  if (header_len > kMaxHeader || header_len > bytes.size() - 8)
+  if (header_len > kMaxHeader)
+    throw fail(fmt::format("its JSON header would be {} bytes, above the format's limit of {} MB that nnlab keeps "
+                           "(a real header is a few kB: the file is corrupt or not safetensors)",
+                           header_len, kMaxHeader >> 20));
+  if (header_len > bytes.size() - 8)
     throw fail(fmt::format("header length {} exceeds the file size {} (truncated or corrupt)", header_len,
                            bytes.size()));
   json header;
@@ -149,7 +156,30 @@ TensorFile parse_safetensors(std::string_view bytes, const std::string& source) 
 }
 
 TensorFile load_safetensors(const std::filesystem::path& path) {
-  return parse_safetensors(read_file(path), path.string());
+  return parse_safetensors(read_file(path, std::numeric_limits<size_t>::max(), "a safetensors file"), path.string());
+}
+
+std::map<std::string, std::string> load_safetensors_metadata(const std::filesystem::path& path) {
+  auto fail = [&](const std::string& what) -> IoError {
+    return IoError(fmt::format("{}: not a valid safetensors file: {}", path.string(), what));
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(fmt::format("cannot open {}", path.string()));
+  char len[8];
+  if (!in.read(len, 8)) throw fail("too short for the 8-byte header length");
+  const uint64_t header_len = load_le<uint64_t>(len);
+  if (header_len > kMaxHeader) throw fail(fmt::format("its JSON header would be {} bytes", header_len));
+  std::string text(header_len, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(header_len))) throw fail("the header is truncated");
+  std::map<std::string, std::string> out;
+  try {
+    const json header = json::parse(text);
+    if (header.contains("__metadata__"))
+      for (auto& [k, v] : header.at("__metadata__").items()) out[k] = v.get<std::string>();
+  } catch (const json::exception& e) {
+    throw fail(std::string("the JSON header does not parse: ") + e.what());
+  }
+  return out;
 }
 
 std::string serialize_safetensors(const StateDict& tensors, const std::map<std::string, std::string>& metadata) {

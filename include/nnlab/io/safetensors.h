@@ -19,6 +19,9 @@ struct TensorFile {
 // Reads F32, F64, F16, BF16 and integer tensors (converted to float). Throws IoError naming
 // the file and the fault for a truncated file, a corrupt header or offsets that do not fit.
 TensorFile load_safetensors(const std::filesystem::path& path);
+// The __metadata__ of a file, read from its header alone (a checkpoint's training state
+// without reading its tensors).
+std::map<std::string, std::string> load_safetensors_metadata(const std::filesystem::path& path);
 TensorFile parse_safetensors(std::string_view bytes, const std::string& source);
 
 // Writes atomically; integer entries as I64, the rest as F32.
