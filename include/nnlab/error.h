@@ -36,4 +36,11 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// A model, batch, image or file that needs more memory than the machine has available
+// (names the estimate, what is available and the option to lower).
+class MemoryError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace nnlab

@@ -13,7 +13,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -64,6 +66,8 @@ OptionRange at_least(double min);
 OptionRange non_negative();
 OptionRange positive();
 OptionRange in_half_open(double min, double max);  // [min, max)
+OptionRange in_closed(double min, double max);     // [min, max]
+OptionRange in_open(double min, double max);       // (min, max)
 OptionRange one_of(std::vector<std::string> choices);
 
 // The command-line spelling of a key: batch_size is --batch-size. nnlab's CLI declares its
@@ -105,11 +109,46 @@ nlohmann::json to_json(const T& value) {
   else return nlohmann::json(value);
 }
 
+// A JSON number as an integer of type T: only an integral value that T holds (JSON's 3.0
+// is 3; 2.5, 1e30 and -1 for an unsigned option are ConfigErrors, never a rounded or
+// wrapped number).
+template <class T>
+T exact_integer(const nlohmann::json& j) {
+  if (j.is_number_unsigned()) {
+    const uint64_t u = j.get<uint64_t>();
+    if (u <= static_cast<uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(u);
+  } else if (j.is_number_integer()) {
+    const int64_t i = j.get<int64_t>();
+    if ((std::is_signed_v<T> || i >= 0) && i >= static_cast<int64_t>(std::numeric_limits<T>::lowest()) &&
+        (std::is_same_v<T, uint64_t> || i <= static_cast<int64_t>(std::numeric_limits<T>::max())))
+      return static_cast<T>(i);
+  } else if (j.is_number_float()) {
+    const double d = j.get<double>();
+    // 2^63 and 2^64 are exact doubles; the bounds keep the cast defined.
+    const double hi = std::is_same_v<T, uint64_t> ? 18446744073709551616.0
+                      : std::is_same_v<T, int64_t> ? 9223372036854775808.0
+                                                   : static_cast<double>(std::numeric_limits<T>::max()) + 1;
+    const double lo = std::is_signed_v<T> ? -hi : 0.0;
+    if (std::isfinite(d) && d == std::floor(d) && d >= lo && d < hi) return static_cast<T>(d);
+  } else {
+    throw nlohmann::json::type_error::create(302, "not a number", &j);
+  }
+  const std::string shown = j.is_number_float() ? fmt::format("{}", j.get<double>()) : j.dump();
+  throw ConfigError(fmt::format("{} is not an integer in [{}, {}]", shown, std::numeric_limits<T>::lowest(),
+                                std::numeric_limits<T>::max()));
+}
+
 template <class T>
 void from_json(const nlohmann::json& j, T& value) {
   if constexpr (std::is_same_v<T, std::optional<double>>)
     value = j.is_null() ? std::nullopt : std::optional(j.get<double>());
-  else
+  else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    value = exact_integer<T>(j);
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    if (!j.is_array()) throw nlohmann::json::type_error::create(302, "not an array", &j);
+    value.clear();
+    for (const nlohmann::json& e : j) value.push_back(exact_integer<int64_t>(e));
+  } else
     j.get_to(value);
 }
 
@@ -121,6 +160,8 @@ void check(const std::string& key, const T& value, const OptionRange& r) {
     if ((bad = r.violation(value))) throw ConfigError(fmt::format("{} '{}': {}", quoted_key(key), value, *bad));
   } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
     for (const std::string& v : value) check(key, v, r);
+  } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    for (int64_t v : value) check(key, v, r);
   } else if constexpr (std::is_same_v<T, std::optional<double>>) {
     if (value) check(key, *value, r);
   } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
@@ -131,6 +172,7 @@ void check(const std::string& key, const T& value, const OptionRange& r) {
 
 [[noreturn]] void wrong_type(const std::string& key, const nlohmann::json& value);
 [[noreturn]] void unknown_key(const std::string& key);
+[[noreturn]] void bad_value(const std::string& key, const std::string& why);
 
 }  // namespace option_detail
 
@@ -216,6 +258,8 @@ class OptionTable {
         o.set(s, j.at(o.key));
       } catch (const nlohmann::json::exception&) {
         option_detail::wrong_type(o.key, j.at(o.key));
+      } catch (const ConfigError& e) {
+        option_detail::bad_value(o.key, e.what());
       }
     }
     for (auto& [key, value] : j.items())

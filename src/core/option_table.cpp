@@ -32,6 +32,10 @@ OptionRange at_least(double min) { return OptionRange{.min = min}; }
 OptionRange non_negative() { return at_least(0); }
 OptionRange positive() { return OptionRange{.min = 0.0, .min_open = true}; }
 OptionRange in_half_open(double min, double max) { return OptionRange{.min = min, .max = max, .max_open = true}; }
+OptionRange in_closed(double min, double max) { return OptionRange{.min = min, .max = max}; }
+OptionRange in_open(double min, double max) {
+  return OptionRange{.min = min, .max = max, .min_open = true, .max_open = true};
+}
 OptionRange one_of(std::vector<std::string> choices) { return OptionRange{.choices = std::move(choices)}; }
 
 std::string flag_for(std::string_view key) {
@@ -46,6 +50,10 @@ namespace option_detail {
 
 void wrong_type(const std::string& key, const nlohmann::json& value) {
   throw ConfigError(fmt::format("configuration key '{}' has the wrong type: {}", key, value.dump()));
+}
+
+void bad_value(const std::string& key, const std::string& why) {
+  throw ConfigError(fmt::format("configuration key '{}': {}", key, why));
 }
 
 void unknown_key(const std::string& key) { throw ConfigError(fmt::format("unknown configuration key '{}'", key)); }

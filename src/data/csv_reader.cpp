@@ -175,6 +175,12 @@ Dataset parse_csv_table(std::string_view text, const std::string& file, const st
   if (header.size() < 2)
     throw DataError(fmt::format("{}: the header names {} column; a dataset needs features and a label column", file,
                                 header.size()));
+  // Column names that are all numbers are a first row of data: reading it as the header
+  // would lose that row without a word.
+  if (std::all_of(header.begin(), header.end(), [](const std::string& h) { return parse_number(h).has_value(); }))
+    throw DataError(fmt::format("{}: line 1 ({}) is a row of numbers, not a header: nnlab reads line 1 as the column "
+                                "names; add a header line naming the columns",
+                                file, quoted(lines[0].fields.empty() ? "" : lines[0].fields[0] + ",...")));
   if (lines.size() < 2) throw DataError(fmt::format("{}: a header but no rows", file));
   const size_t label = target_column(header, target, file);
 

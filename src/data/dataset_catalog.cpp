@@ -60,7 +60,9 @@ const DatasetInfo* find_dataset_info(std::string_view name) {
   return nullptr;
 }
 
-std::optional<Normalization> published_normalization(std::string_view name) {
+namespace {
+
+const std::map<std::string, Normalization, std::less<>>& published_table() {
   // Mean and population std of the training images' pixels in [0, 1], as used by the
   // PyTorch examples and torchvision recipes; `nnlab data inspect` recomputes them.
   static const std::map<std::string, Normalization, std::less<>> table = {
@@ -70,6 +72,19 @@ std::optional<Normalization> published_normalization(std::string_view name) {
       {"cifar100", {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}}},
       {"svhn", {{0.4377f, 0.4438f, 0.4728f}, {0.1980f, 0.2010f, 0.1970f}}},
   };
+  return table;
+}
+
+}  // namespace
+
+std::string published_normalization_names() {
+  std::string out;
+  for (const auto& [name, n] : published_table()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::optional<Normalization> published_normalization(std::string_view name) {
+  const auto& table = published_table();
   auto it = table.find(name);
   if (it == table.end()) return std::nullopt;
   return it->second;

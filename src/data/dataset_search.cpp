@@ -73,6 +73,7 @@ std::vector<fs::path> search_dirs(std::string_view name, const fs::path& data_di
   if (!data_dir.empty()) {
     dirs.push_back(data_dir);
     dirs.push_back(data_dir / name);
+    return dirs;  // a directory the user names is the only place looked: no silent fallback
   }
   if (const char* env = std::getenv("NNLAB_DATA"); env && *env) dirs.push_back(fs::path(env) / name);
   if (const char* home = std::getenv("HOME"); home && *home) dirs.push_back(fs::path(home) / ".cache" / "nnlab" / name);

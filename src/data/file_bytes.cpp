@@ -8,14 +8,19 @@
 #include <fstream>
 
 #include "nnlab/error.h"
+#include "nnlab/memory_budget.h"
 
 namespace nnlab::data::detail {
 
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw DataError(fmt::format("{} is a directory, not a data file: give the file itself", path.string()));
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw DataError(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
   const std::streamoff size = in.tellg();
   if (size < 0) throw DataError(fmt::format("cannot read {}: not a regular file", path.string()));
+  require_memory(static_cast<uint64_t>(size), "reading " + path.string(), "is it the right file?");
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   in.seekg(0);
   if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))

@@ -15,7 +15,8 @@ const OptionTable<LoadOptions>& LoadOptions::table() {
               "Directory searched first for the dataset's files")
           .add("svhn_extra", &L::svhn_extra, "svhn: add extra_32x32.mat to the training set")
           .add("target", &L::target, "csv: the label column (name or index; default the last)")
-          .add("image_size", &L::image_size, "Resize images to this square size (0: keep)");
+          .add("image_size", &L::image_size, "Resize images to this square size (0: keep)",
+               in_closed(0, 4096).with_note("0 keeps the size"));
   return t;
 }
 

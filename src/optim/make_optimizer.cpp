@@ -26,11 +26,11 @@ const OptionTable<OptimizerConfig>& OptimizerConfig::table() {
   static const OptionTable<C> t = OptionTable<C>()
       .add("optimizer", &C::name, kOptimizerNames)
       .add("lr", &C::lr, "Learning rate (the peak for onecycle unless `max_lr`)", positive())
-      .add("momentum", &C::momentum, "momentum", {}, {"sgd", "rmsprop"})
+      .add("momentum", &C::momentum, "momentum", in_half_open(0, 1), {"sgd", "rmsprop"})
       .add("nesterov", &C::nesterov, "Nesterov momentum", {}, {"sgd"})
       .add("weight_decay", &C::weight_decay, "Weight decay (decoupled for adamw, L2 for the others)", non_negative())
-      .add("beta1", &C::beta1, "first-moment decay", {}, {"adam", "adamw"})
-      .add("beta2", &C::beta2, "second-moment decay", {}, {"adam", "adamw"})
+      .add("beta1", &C::beta1, "first-moment decay", in_half_open(0, 1), {"adam", "adamw"})
+      .add("beta2", &C::beta2, "second-moment decay", in_half_open(0, 1), {"adam", "adamw"})
       .add("eps", &C::eps, "added to the denominator (default: the optimizer's)", positive(),
            {"adam", "adamw", "rmsprop", "adagrad"});
   return t;

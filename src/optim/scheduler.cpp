@@ -43,6 +43,10 @@ void LRScheduler::load_state_dict(const nlohmann::json& state) {
   base_lrs_ = base_lrs;
 }
 
+void ClosedFormScheduler::apply_current_lr() {
+  for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(g, lr_at(base_lrs_[g], last_epoch_));
+}
+
 void ClosedFormScheduler::advance(std::optional<double>) {
   ++last_epoch_;
   for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(g, lr_at(base_lrs_[g], last_epoch_));

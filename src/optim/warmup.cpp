@@ -28,6 +28,11 @@ void LinearWarmup::apply_warmup_lrs() {
   for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(g, base_lrs_[g] * factor);
 }
 
+void LinearWarmup::apply_current_lr() {
+  if (last_epoch_ <= warmup_) apply_warmup_lrs();
+  else then_->apply_current_lr();
+}
+
 void LinearWarmup::advance(std::optional<double> metric) {
   ++last_epoch_;
   if (last_epoch_ <= warmup_) {

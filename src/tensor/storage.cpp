@@ -1,10 +1,13 @@
 #include "tensor/storage.h"
 
 #include <cstdlib>
+#include <string>
 #include <mutex>
 #include <new>
 #include <unordered_map>
 #include <vector>
+
+#include "nnlab/memory_budget.h"
 
 namespace nnlab {
 namespace {
@@ -12,6 +15,9 @@ namespace {
 constexpr size_t kAlign = 64;
 // Cached bytes above this are returned to the system rather than kept.
 constexpr size_t kMaxCached = size_t{2} << 30;
+// Allocations from this size on are checked against the memory available (reading it costs
+// a few microseconds, nothing beside allocating and filling this much).
+constexpr size_t kCheckedSize = size_t{64} << 20;
 
 size_t round_up(size_t bytes) {
   // Small buffers round to the alignment; large ones to pages, so that sizes which differ
@@ -46,6 +52,12 @@ void* cached_alloc(size_t bytes) {
       return p;
     }
   }
+  // Large buffers are checked against the memory left, so that a model or batch too large
+  // for the machine is refused with its size rather than by the kernel's OOM killer.
+  if (size >= kCheckedSize)
+    require_memory(size, "a tensor of " + std::to_string(bytes / sizeof(float)) + " values",
+                   "lower the model's size (`hidden`, `classes`), the batch (`batch_size`) or the input "
+                   "(`image_size`, `input`)");
   void* p = std::aligned_alloc(kAlign, size);
   if (!p) throw std::bad_alloc();
   return p;

@@ -26,25 +26,28 @@ class ScopedEnv {
 
 }  // namespace
 
-TEST(DatasetSearch, OrderIsDataDirThenEnvThenCacheThenSystem) {
+TEST(DatasetSearch, OrderIsEnvThenCacheThenSystemAndAGivenDataDirIsTheOnlyPlace) {
   TempDir dir;
   ScopedEnv data("NNLAB_DATA", (dir / "env").string());
   ScopedEnv home("HOME", (dir / "home").string());
-  auto dirs = search_dirs("mnist", dir / "given");
-  ASSERT_EQ(dirs.size(), 5u);
+  auto dirs = search_dirs("mnist", {});
+  ASSERT_EQ(dirs.size(), 3u);
+  EXPECT_EQ(dirs[0], dir / "env" / "mnist");
+  EXPECT_EQ(dirs[1], dir / "home" / ".cache" / "nnlab" / "mnist");
+  EXPECT_EQ(dirs[2], std::filesystem::path("/usr/share/datasets/mnist"));
+  EXPECT_EQ(search_dirs("iris", {}).back(), std::filesystem::path("/usr/lib/python3/dist-packages/sklearn/datasets/data"));
+  // A --data-dir is where the user says the files are: nothing else is searched.
+  dirs = search_dirs("mnist", dir / "given");
+  ASSERT_EQ(dirs.size(), 2u);
   EXPECT_EQ(dirs[0], dir / "given");
   EXPECT_EQ(dirs[1], dir / "given" / "mnist");
-  EXPECT_EQ(dirs[2], dir / "env" / "mnist");
-  EXPECT_EQ(dirs[3], dir / "home" / ".cache" / "nnlab" / "mnist");
-  EXPECT_EQ(dirs[4], std::filesystem::path("/usr/share/datasets/mnist"));
-  EXPECT_EQ(search_dirs("iris", {}).back(), std::filesystem::path("/usr/lib/python3/dist-packages/sklearn/datasets/data"));
 
   // The first place that has the dataset wins.
   write_mnist_dir(dir / "home" / ".cache" / "nnlab" / "mnist", 2, 2, true);
-  EXPECT_EQ(*locate_dataset("mnist", dir / "given").dir, dir / "home" / ".cache" / "nnlab" / "mnist");
+  EXPECT_EQ(*locate_dataset("mnist", {}).dir, dir / "home" / ".cache" / "nnlab" / "mnist");
+  EXPECT_FALSE(locate_dataset("mnist", dir / "given").dir.has_value());
   write_mnist_dir(dir / "env" / "mnist", 2, 2, false);
-  Location loc = locate_dataset("mnist", dir / "given");
-  EXPECT_EQ(*loc.dir, dir / "env" / "mnist");
+  EXPECT_EQ(*locate_dataset("mnist", {}).dir, dir / "env" / "mnist");
   write_mnist_dir(dir / "given", 3, 2, true);
   EXPECT_EQ(*locate_dataset("mnist", dir / "given").dir, dir / "given");
   EXPECT_EQ(load_dataset(load_options("mnist", dir / "given")).train.size(), 3);
@@ -59,6 +62,8 @@ TEST(DatasetSearch, MissingDatasetSaysWhereItLookedWhatItWantsAndWhereToGetIt) {
   std::string msg = data_error([&] { load_dataset(load_options("svhn", dir / "given")); });
   EXPECT_NE(msg.find("dataset svhn not found"), std::string::npos) << msg;
   EXPECT_NE(msg.find((dir / "given").string() + " (no such directory)"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find((dir / "env" / "svhn").string()), std::string::npos) << msg;  // not searched beside --data-dir
+  msg = data_error([&] { load_dataset(load_options("svhn", {})); });
   EXPECT_NE(msg.find((dir / "env" / "svhn").string() + " (exists, but has no test_32x32.mat)"), std::string::npos) << msg;
   EXPECT_NE(msg.find((dir / "home" / ".cache" / "nnlab" / "svhn").string()), std::string::npos) << msg;
   EXPECT_NE(msg.find("/usr/share/datasets/svhn"), std::string::npos) << msg;

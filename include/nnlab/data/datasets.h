@@ -65,13 +65,16 @@ struct Location {
   std::vector<std::filesystem::path> searched;
 };
 
-// The directories searched for a named dataset, in order: data_dir and data_dir/NAME (when
-// given), $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME, /usr/share/datasets/NAME.
+// The directories searched for a named dataset, in order: data_dir and data_dir/NAME when
+// given (and then only those), else $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME,
+// /usr/share/datasets/NAME.
 std::vector<std::filesystem::path> search_dirs(std::string_view name, const std::filesystem::path& data_dir);
 Location locate_dataset(std::string_view name, const std::filesystem::path& data_dir);
 
 // The per-channel mean and std that are published for a named dataset's training split
 // (pixels in [0, 1]); nullopt for datasets without published values.
 std::optional<Normalization> published_normalization(std::string_view name);
+// The names published_normalization knows, comma-separated, for messages.
+std::string published_normalization_names();
 
 }  // namespace nnlab::data

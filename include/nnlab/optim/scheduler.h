@@ -45,6 +45,10 @@ class LRScheduler {
   // Throws ConfigError when the state is another schedule's, for another number of groups,
   // or malformed; nothing changes then.
   void load_state_dict(const nlohmann::json& state);
+  // Sets the groups' lr to the schedule's value at its current step, for a resumed run that
+  // changed the schedule's length or base rate under it. A schedule whose rate depends on
+  // its history (plateau) keeps the optimizer's.
+  virtual void apply_current_lr() {}
 
  protected:
   explicit LRScheduler(Optimizer& optimizer);
@@ -63,6 +67,7 @@ class LRScheduler {
 class ClosedFormScheduler : public LRScheduler {
  public:
   virtual double lr_at(double base_lr, int64_t epoch) const = 0;
+  void apply_current_lr() override;
 
  protected:
   using LRScheduler::LRScheduler;

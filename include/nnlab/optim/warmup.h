@@ -20,6 +20,7 @@ class LinearWarmup : public LRScheduler {
   std::string_view name() const override { return "warmup"; }
   StepUnit unit() const override { return then_->unit(); }
   const LRScheduler& then() const { return *then_; }
+  void apply_current_lr() override;
 
  protected:
   void advance(std::optional<double> metric) override;

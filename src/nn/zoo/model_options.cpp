@@ -8,7 +8,7 @@ const OptionTable<ModelOptions>& ModelOptions::table() {
   static const OptionTable<M> t =
       OptionTable<M>()
           .add("model", &M::name, "Zoo model: logreg, mlp, lenet5, alexnet, vgg11, vgg16, resnet20, resnet18")
-          .add("hidden", &M::hidden, "mlp: hidden widths, e.g. 512,256")
+          .add("hidden", &M::hidden, "mlp: hidden widths, e.g. 512,256", at_least(1))
           .add("activation", &M::activations,
                "mlp: one activation for all layers or one per layer (relu, leaky_relu, sigmoid, tanh, gelu, identity)",
                one_of({"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "identity"}))
