@@ -10,10 +10,12 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "checks.h"
 #include "command.h"
 #include "nnlab/backend.h"
 #include "nnlab/bench.h"
 #include "nnlab/io/atomic_file.h"
+#include "nnlab/memory_budget.h"
 #include "nnlab/precision.h"
 #include "nnlab/version.h"
 #include "parse.h"
@@ -79,6 +81,13 @@ int run(const Options& o) {
   }
   std::vector<int64_t> batches = o.batch.empty() ? std::vector<int64_t>{} : cli::parse_int_list("--batch", o.batch);
   auto configs = bench::default_configs(cli::parse_word_list(o.models), batches, shapes);
+  // The input batch alone, before any model allocates: a batch too large is refused with its size.
+  for (const auto& c : configs) {
+    uint64_t values = static_cast<uint64_t>(c.batch);
+    for (int64_t d : c.shape) values *= static_cast<uint64_t>(d);
+    require_memory(values * sizeof(float) * 2, fmt::format("--batch {} of {} images", c.batch, shape_text(c.shape)),
+                   "give a smaller --batch");
+  }
   bench::BenchOptions bo;
   bo.seconds = o.seconds;
   bo.infer = !o.no_infer;
@@ -134,14 +143,14 @@ NNLAB_COMMAND("bench", "Measure training and inference throughput of the zoo (sy
   cli::add_threads_flag(verb, o->threads);
   verb.add_option("--seconds", o->seconds, "Timed seconds per measurement")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(nnlab::cli::positive());
   verb.add_flag("--no-infer", o->no_infer, "Measure training only");
   verb.add_option("--wait-idle", o->wait_idle, "Max seconds to wait for other processes to go idle before a config")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(nnlab::cli::non_negative());
   verb.add_option("--retries", o->retries, "Re-measure a config disturbed by other load (> 0.1 cores)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(nnlab::cli::non_negative());
   verb.add_flag("--bf16", o->bf16, "bfloat16 convolutions and matrix products (AVX512-BF16), float32 elsewhere");
   verb.add_option("--json", o->json, "Write the results to this file (torch_bench.py's schema)");
   return [o] { return run(*o); };

@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "checks.h"
 #include "command.h"
 #include "flag_text.h"
 #include "nnlab/data/datasets.h"
@@ -123,12 +124,12 @@ nnlab::cli::Runner setup(CLI::App& verb) {
   inspect_cmd->add_flag("--coarse", inspect->load.cifar100_coarse, "cifar100: the 20 superclasses as labels");
   inspect_cmd->add_option("--target", inspect->load.target, "csv: the label column, by name or index (default: last)");
   inspect_cmd->add_option("--image-size", inspect->load.image_size, "folder: resize images to NxN (0: keep)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(nnlab::cli::non_negative());
   inspect_cmd->add_option("--test-fraction", inspect->load.test_fraction,
                           "csv, tabular and unsplit folders: the share held out as the test split")
       ->check(CLI::Range(0.0, 1.0));
   inspect_cmd->add_option("--grid", inspect->grid, "Write a PNG of the first training images with their labels");
-  inspect_cmd->add_option("--grid-count", inspect->grid_count, "Images in the grid")->check(CLI::PositiveNumber);
+  inspect_cmd->add_option("--grid-count", inspect->grid_count, "Images in the grid")->check(nnlab::cli::positive());
   inspect_cmd->add_flag("--json", inspect->json, "Print JSON for programs");
 
   return [list_cmd, list, inspect] {

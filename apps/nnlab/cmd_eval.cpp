@@ -26,10 +26,13 @@ int run(const Options& o) {
   cli::apply_threads(o.threads);
   train::WeightsFile weights = train::load_weights(o.weights);
   train::TrainConfig config = cli::config_for(weights, *o.flags);
+  // The whole test split unless --test-subset says otherwise (not the run's own subset).
+  config.test_subset = o.flags->given().value("test_subset", int64_t{0});
 
   data::LoadOptions lo = config.data;
   lo.svhn_extra = false;  // evaluation reads the test split only
-  data::Dataset test = train::shape_for_model(data::load_dataset(lo).test, config.model.name, lo.image_size);
+  data::Dataset test = train::shape_for_model(train::test_subset(data::load_dataset(lo).test, config.test_subset),
+                                             config.model.name, lo.image_size);
   data::DataLoaderOptions lopt;
   lopt.batch_size = o.batch_size;
   lopt.normalization = cli::choose_normalization(o.norm, weights, config.data.name);

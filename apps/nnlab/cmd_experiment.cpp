@@ -82,7 +82,15 @@ int run(const Flags& f) {
     cli::usage_error(fmt::format("unexpected argument '{}': the output directory is given with --out", f.dir));
   if (!f.data_dir.empty() && !fs::is_directory(f.data_dir))
     cli::usage_error(fmt::format("--data-dir {}: not a directory", f.data_dir));
-  if (!f.out.empty() && fs::exists(f.out) && (!fs::is_directory(f.out) || !fs::is_empty(f.out)))
+
+  // A folder holding only a lock is one another experiment is starting in: the library names it.
+  auto foreign = [](const fs::path& d) {
+    if (!fs::is_directory(d)) return true;
+    for (const auto& e : fs::directory_iterator(d))
+      if (e.path().filename() != ".nnlab.lock") return true;
+    return false;
+  };
+  if (!f.out.empty() && fs::exists(f.out) && foreign(f.out))
     cli::usage_error(
         fmt::format("--out {}: exists and is not an empty directory; an experiment writes into a new one", f.out));
 

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checks.h"
 #include "command.h"
 #include "nnlab/zoo/zoo.h"
 #include "parse.h"
@@ -17,6 +18,7 @@ struct Options {
 
 int run(const Options& o) {
   using namespace nnlab;
+  if (o.classes < 1) cli::usage_error(fmt::format("--classes {}: give at least 1", o.classes));
   Shape image = cli::parse_shape("--input", o.input);
   if (image.size() != 3) cli::usage_error("--input '" + o.input + "': expected C x H x W, e.g. 1x28x28");
   nlohmann::json rows = nlohmann::json::array();
@@ -44,7 +46,7 @@ NNLAB_COMMAND("models", "List the model zoo: parameters and forward FLOPs per im
   auto o = std::make_shared<Options>();
   verb.add_option("--input", o->input, "Image shape CxHxW (28x28 is padded to 32x32 for the 32x32-only models)")
       ->capture_default_str();
-  verb.add_option("--classes", o->classes, "Number of classes")->capture_default_str()->check(CLI::PositiveNumber);
+  verb.add_option("--classes", o->classes, "Number of classes")->capture_default_str()->check(nnlab::cli::positive());
   verb.add_flag("--json", o->json, "Print a JSON list of {name, input, params, flops}");
   return [o] { return run(*o); };
 });

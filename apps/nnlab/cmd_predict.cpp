@@ -1,10 +1,12 @@
 // nnlab predict: the class and probability a model gives each image file.
 #include <fmt/core.h>
 
+#include "checks.h"
 #include "command.h"
 #include "model_loading.h"
 #include "nnlab/autograd.h"
 #include "nnlab/data/data_loader.h"
+#include "nnlab/data/datasets.h"
 #include "nnlab/data/image_files.h"
 #include "nnlab/ops/activation.h"
 #include "nnlab/train/trainer.h"
@@ -29,6 +31,11 @@ struct Options {
 int run(const Options& o) {
   using namespace nnlab;
   cli::apply_threads(o.threads);
+  if (o.top < 1) cli::usage_error(fmt::format("--top {}: give at least 1 class to show", o.top));
+  if (!o.dataset.empty() && !data::published_normalization(o.dataset))
+    cli::usage_error(fmt::format("--dataset '{}': no published normalisation for it; known are {} (or give --mean "
+                                 "and --std)",
+                                 o.dataset, data::published_normalization_names()));
   train::WeightsFile weights = train::load_weights(o.weights);
   train::TrainConfig config = cli::config_for(weights, *o.flags);
   if (!o.dataset.empty()) config.data.name = o.dataset;
@@ -79,7 +86,8 @@ NNLAB_COMMAND("predict", "Classify image files with saved weights", [](CLI::App&
   verb.add_option("images", o->images, "PNG, JPEG or BMP files")->required()->check(CLI::ExistingFile);
   o->flags = std::make_unique<nnlab::cli::TrainFlags>(verb, nnlab::cli::TrainFlags::Model);
   verb.add_option("--input", o->input, "The model's image shape CxHxW (default: recorded in nnlab's weights)");
-  verb.add_option("--classes", o->classes, "Number of classes (default: recorded in nnlab's weights, else 10)");
+  verb.add_option("--classes", o->classes, "Number of classes (default: recorded in nnlab's weights, else 10)")
+      ->check(nnlab::cli::non_negative());
   verb.add_option("--dataset", o->dataset,
                   "Use this dataset's published normalisation (default: what the weights were trained with)");
   verb.add_option("--top", o->top, "Show the top K classes")->capture_default_str();

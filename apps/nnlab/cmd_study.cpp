@@ -151,8 +151,8 @@ int run_plot(const StudyFlags& f) {
   // Next to an SQLite file by default; here for a server's study.
   std::optional<std::filesystem::path> file = storage_file(f.storage);
   std::filesystem::path dir = !f.out.empty() ? std::filesystem::path(f.out)
-                              : file         ? file->parent_path() / (study.name() + "-plots")
-                                             : std::filesystem::path(study.name() + "-plots");
+                              : file         ? file->parent_path() / plots_folder_name(study.name())
+                                             : std::filesystem::path(plots_folder_name(study.name()));
   auto outputs = plot_study(study.record(), study.trials(), dir);
   nlohmann::json files = nlohmann::json::array();
   for (auto& o : outputs) {

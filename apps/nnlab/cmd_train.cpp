@@ -15,19 +15,37 @@ struct Options {
   std::string resume;
   std::string report_metric;
   bool json = false;
+  bool dry_run = false;
 };
 
-int run(const Options& o) {
+int train_or_resume(const Options& o) {
   using namespace nnlab;
-  train::TrainConfig config = o.flags->resolve();
-  if (!o.resume.empty()) config.out = o.resume;
   static const std::set<std::string> metrics{"val_accuracy",  "val_loss",       "test_accuracy",
                                              "test_loss",     "train_accuracy", "train_loss"};
   if (!o.report_metric.empty() && !metrics.count(o.report_metric))
     cli::usage_error("--report-metric '" + o.report_metric +
                      "': accepted are val_accuracy, val_loss, test_accuracy, test_loss, train_accuracy, train_loss");
+  if (o.dry_run) {
+    train::TrainConfig config = o.resume.empty() ? o.flags->resolve() : train::load_run_config(o.resume);
+    config.validate();
+    fmt::print("{}\n", config.to_json().dump(2));
+    return 0;
+  }
   cli::ProgressPrinter printer(o.json ? stderr : stdout, o.report_metric);
-  train::TrainResult result = train::train(config, printer, !o.resume.empty());
+  train::TrainResult result;
+  if (o.resume.empty()) {
+    result = train::train(o.flags->resolve(), printer);
+  } else {
+    // A resumed run keeps its configuration; the flags given are the changes asked for.
+    if (!o.flags->config_file().empty())
+      cli::usage_error("--config cannot be combined with --resume: the run keeps its own config.json (edit that, "
+                       "or give the changes as flags)");
+    nlohmann::json changes = o.flags->given();
+    if (changes.contains("out") && changes["out"] != o.resume)
+      cli::usage_error("--out cannot be combined with --resume: the run continues in its own directory");
+    changes.erase("out");
+    result = train::resume(o.resume, changes, printer);
+  }
   const auto& last = result.history.back();
   if (o.json) {
     fmt::print("{}\n", result.to_json().dump());
@@ -45,6 +63,16 @@ int run(const Options& o) {
   return 0;
 }
 
+// A configuration the trainer refuses (a key, value, or change of a resumed run) is a
+// usage error: exit 2, like a flag CLI11 refuses.
+int run(const Options& o) {
+  try {
+    return train_or_resume(o);
+  } catch (const nnlab::ConfigError& e) {
+    nnlab::cli::usage_error(e.what());
+  }
+}
+
 NNLAB_COMMAND("train", "Train a model (default: lenet5 on Fashion-MNIST)", [](CLI::App& verb) {
   auto o = std::make_shared<Options>();
   o->flags = std::make_unique<nnlab::cli::TrainFlags>(verb);
@@ -53,6 +81,8 @@ NNLAB_COMMAND("train", "Train a model (default: lenet5 on Fashion-MNIST)", [](CL
                   "Print 'nnlab:report EPOCH VALUE' on stdout after each epoch for this metric "
                   "(val_accuracy, val_loss, test_accuracy, test_loss, train_accuracy, train_loss)");
   verb.add_flag("--json", o->json, "Print the final metrics as one JSON object on stdout");
+  verb.add_flag("--dry-run", o->dry_run,
+                "Check the flags and the --config file, print the configuration as JSON and exit without training");
   return [o] { return run(*o); };
 });
 

@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <new>
 #include <map>
 #include <set>
 
@@ -56,6 +58,33 @@ int main(int argc, char** argv) {
     verbs.emplace_back(verb, cmd.name);
   }
 
+  // CLI11 says only "A subcommand is required" for a verb it does not know.
+  if (argc > 1 && argv[1][0] != '-' && !runners.count(argv[1])) {
+    std::string names;
+    for (auto& [verb, name] : verbs) names += (names.empty() ? "" : ", ") + name;
+    fmt::print(stderr, "error: '{}' is not an nnlab verb; the verbs are {} (nnlab --help describes them)\n", argv[1],
+               names);
+    return 2;
+  }
+  // CLI11 drops the empty items of a list flag ("--hidden 1,,2" would read as 1,2).
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0) continue;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[i + 1];
+    }
+    bool list = false;
+    for (auto& [verb, name] : verbs)
+      if (const CLI::Option* o = verb->get_option_no_throw(arg); o && o->get_delimiter() == ',') list = true;
+    if (list && (value.empty() || value.front() == ',' || value.back() == ',' || value.find(",,") != std::string::npos)) {
+      fmt::print(stderr, "error: {} '{}': an empty item in the list (two commas?)\n", arg, value);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -74,6 +103,13 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const nnlab::Error& e) {
     fmt::print(stderr, "error: {}\n", cli::keys_as_flags(e.what(), &flags));
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    const std::string path = e.path1().empty() ? "" : e.path1().string() + ": ";
+    fmt::print(stderr, "error: {}{} (check the path and its permissions)\n", path, e.code().message());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "error: out of memory: lower the batch (--batch-size), the model's size or the image size\n");
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: unexpected failure: {}\n", e.what());

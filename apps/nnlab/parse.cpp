@@ -34,6 +34,16 @@ Shape parse_shape(const std::string& flag, const std::string& text) {
   Shape s;
   for (const std::string& part : split(text, 'x')) s.push_back(to_int(flag, part, text));
   if (s.empty()) usage_error(fmt::format("{} '{}': expected dimensions like 3x32x32", flag, text));
+  // One sample of more values than this is no classifier's input (and would overflow the
+  // sizes computed from it).
+  constexpr int64_t kMaxValues = int64_t{1} << 28;
+  int64_t values = 1;
+  for (int64_t d : s) {
+    if (d > kMaxValues / values)
+      usage_error(fmt::format("{} '{}': more than {} values in one sample; give a smaller shape", flag, text,
+                              kMaxValues));
+    values *= d;
+  }
   return s;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "flag_text.h"
 #include "nnlab/tune/train_adapter.h"
 
 namespace nnlab::cli {
@@ -20,7 +21,7 @@ double now_seconds() {
 ProgressPrinter::ProgressPrinter(std::FILE* human, std::string report_metric)
     : human_(human), report_metric_(std::move(report_metric)), bar_(::isatty(::fileno(stderr)) != 0) {}
 
-void ProgressPrinter::on_message(const std::string& text) { fmt::print(human_, "{}\n", text); }
+void ProgressPrinter::on_message(const std::string& text) { fmt::print(human_, "{}\n", keys_as_flags(text)); }
 
 void ProgressPrinter::on_batch(const train::BatchProgress& p) {
   if (!bar_) return;

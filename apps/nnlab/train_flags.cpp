@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "checks.h"
 #include "command.h"
 #include "flag_text.h"
 #include "nnlab/error.h"
@@ -39,7 +40,7 @@ void TrainFlags::add(CLI::App& verb, const Option& o) {
     } else {
       opt = verb.add_option(flag, v, help);
       if constexpr (std::is_same_v<T, std::vector<int64_t>> || std::is_same_v<T, std::vector<std::string>>) {
-        opt->delimiter(',');
+        opt->delimiter(',')->check(no_empty_items());
         opt->default_str(fmt::format("{}", fmt::join(v, ",")));
       } else {
         opt->default_str(fmt::format("{}", v));
@@ -50,7 +51,10 @@ void TrainFlags::add(CLI::App& verb, const Option& o) {
     case OptionType::Bool: declare(default_of<bool>(o)); break;
     case OptionType::Int: declare(default_of<int>(o)); break;
     case OptionType::Int64: declare(default_of<int64_t>(o)); break;
-    case OptionType::UInt64: declare(default_of<uint64_t>(o)); break;
+    case OptionType::UInt64:  // CLI11 would wrap -1 to 2^64-1
+      declare(default_of<uint64_t>(o));
+      opt->check(nnlab::cli::non_negative());
+      break;
     case OptionType::Float: declare(default_of<float>(o)); break;
     case OptionType::Double: declare(default_of<double>(o)); break;
     case OptionType::OptionalDouble:  // unset by default: the flag shows no value
@@ -87,7 +91,8 @@ train::TrainConfig TrainFlags::resolve() const {
   train::TrainConfig config;
   if (!config_file_.empty()) {
     try {
-      config = train::TrainConfig::from_json(nlohmann::json::parse(io::read_file(config_file_)));
+      config = train::TrainConfig::from_json(
+          nlohmann::json::parse(io::read_file(config_file_, io::kConfigFileLimit, "a configuration")));
     } catch (const nlohmann::json::exception& e) {
       throw ConfigError(fmt::format("{}: not valid JSON ({})", config_file_, e.what()));
     } catch (const ConfigError& e) {
@@ -108,6 +113,18 @@ train::TrainConfig TrainFlags::resolve(train::TrainConfig base) const {
   for (const Flag& f : flags_)
     if (f.cli->count() > 0) std::visit([&](const auto& v) { f.option->set(base, nlohmann::json(v)); }, *f.value);
   return base;
+}
+
+nlohmann::json TrainFlags::given() const {
+  nlohmann::json out = nlohmann::json::object();
+  const train::TrainConfig applied = resolve(train::TrainConfig());
+  if (!augment_.empty()) {
+    out["crop"] = applied.crop;
+    out["flip"] = applied.flip;
+  }
+  for (const Flag& f : flags_)
+    if (f.cli->count() > 0) out[f.option->key] = f.option->get(applied);
+  return out;
 }
 
 }  // namespace nnlab::cli

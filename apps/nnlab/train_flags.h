@@ -23,6 +23,10 @@ class TrainFlags {
   train::TrainConfig resolve() const;
   // The flags given on the command line, applied over `base`.
   train::TrainConfig resolve(train::TrainConfig base) const;
+  // The keys the command line sets (--augment as `crop` and `flip`), with their values; and
+  // the --config file, if one was given.
+  nlohmann::json given() const;
+  const std::string& config_file() const { return config_file_; }
 
  private:
   // What CLI11 parses a flag's value into: the option's own C++ type.

@@ -9,6 +9,7 @@
 #include "nnlab/backend.h"
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
+#include "nnlab/io/dir_lock.h"
 #include "nnlab/version.h"
 
 namespace nnlab::experiments {
@@ -59,11 +60,14 @@ void check_output_dir(const fs::path& dir) {
   if (!fs::exists(dir, ec)) return;
   if (!fs::is_directory(dir, ec))
     throw ConfigError(fmt::format("`out` {}: exists and is not a directory", dir.string()));
-  if (!fs::is_empty(dir, ec))
+  // The lock file is the only thing run_experiment may have put there before this check.
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() == io::DirectoryLock::kFileName) continue;
     throw ConfigError(
         fmt::format("`out` {}: the directory is not empty; choose a new directory (an experiment never "
                     "overwrites results)",
                     dir.string()));
+  }
 }
 
 // How to run this again: the command and the options it ran with.
@@ -120,8 +124,9 @@ bool ExperimentOutput::all_png() const {
 ExperimentOutput run_experiment(const std::string& name, const ExperimentOptions& options,
                                 ExperimentObserver& observer) {
   const Definition& def = definition(name);
+  if (options.out.empty() || (fs::exists(options.out) && !fs::is_directory(options.out))) check_output_dir(options.out);
+  io::DirectoryLock lock(options.out, "experiment folder");
   check_output_dir(options.out);
-  fs::create_directories(options.out);
   set_num_threads(options.threads);
   observer.on_message(fmt::format("{}{} into {}", name, options.quick ? " (quick)" : "", options.out.string()));
   const auto start = std::chrono::steady_clock::now();
@@ -142,12 +147,13 @@ ExperimentOutput render_experiment(const fs::path& dir, const report::PlotOption
   const fs::path file = dir / "results.json";
   nlohmann::json results;
   try {
-    results = nlohmann::json::parse(io::read_file(file));
+    results = nlohmann::json::parse(io::read_file(file, io::kConfigFileLimit * 4, "an experiment's results.json"));
   } catch (const nlohmann::json::exception& e) {
     throw IoError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
   }
   if (!results.is_object() || !results.contains("experiment") || !results.contains("options"))
     throw IoError(fmt::format("{}: not the results of an nnlab experiment", file.string()));
+  io::DirectoryLock lock(dir, "experiment folder");
   try {
     return render_into(dir, results, plot);
   } catch (const nlohmann::json::exception& e) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "nnlab/error.h"
 #include "nnlab/io/safetensors.h"
 
@@ -38,6 +40,7 @@ void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const
                        {"optimizer", os.meta},
                        {"normalization", norm_to_json(s.normalization)},
                        {"average_updates", s.average_updates},
+                       {"config", s.config},
                        {"history", nlohmann::json::array()},
                        {"generators", nlohmann::json::array()}};
   for (const EpochRecord& r : s.history) state["history"].push_back(r.to_json());
@@ -71,6 +74,7 @@ TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& mod
     s.scheduler = state.at("scheduler");
     s.normalization = norm_from_json(state.at("normalization"));
     s.average_updates = state.value("average_updates", int64_t{0});
+    s.config = state.value("config", nlohmann::json());
     for (auto& r : state.at("history")) s.history.push_back(EpochRecord::from_json(r));
     for (auto& g : state.at("generators")) s.generators.push_back({g.at(0).get<uint64_t>(), g.at(1).get<uint64_t>()});
   } catch (const nlohmann::json::exception& e) {
@@ -79,6 +83,19 @@ TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& mod
     throw ConfigError(fmt::format("{}: {}", file.string(), e.what()));
   }
   return s;
+}
+
+CheckpointSummary peek_checkpoint(const std::filesystem::path& file) {
+  const auto metadata = io::load_safetensors_metadata(file);
+  auto it = metadata.find(kStateKey);
+  if (it == metadata.end())
+    throw IoError(fmt::format("{} is not an nnlab checkpoint (no training state in its metadata)", file.string()));
+  try {
+    const nlohmann::json state = nlohmann::json::parse(it->second);
+    return {state.at("epochs_done").get<int64_t>(), state.value("config", nlohmann::json())};
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(fmt::format("{}: the training state in the checkpoint is corrupt ({})", file.string(), e.what()));
+  }
 }
 
 void save_weights(const std::filesystem::path& file, const nn::Module& model, const WeightsInfo& info) {
@@ -100,6 +117,16 @@ WeightsFile load_weights(const std::filesystem::path& path) {
                                 path.string()));
   }
   io::TensorFile f = io::load_safetensors(file);
+  // NaN or infinite weights give the same logits for every image (or none): refuse them
+  // rather than report a chance-level accuracy as a result.
+  for (const StateEntry& e : f.tensors) {
+    const float* p = e.tensor.data();
+    for (int64_t i = 0, n = e.tensor.numel(); i < n; ++i)
+      if (!std::isfinite(p[i]))
+        throw IoError(fmt::format("{}: tensor '{}' holds {} at index {}: these weights are not usable (did the run "
+                                  "diverge? an earlier epoch's best.safetensors may be)",
+                                  file.string(), e.name, p[i], i));
+  }
   WeightsFile w;
   w.file = file;
   w.tensors = std::move(f.tensors);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "nnlab/error.h"
+#include "nnlab/zoo/zoo.h"
 
 namespace nnlab::train {
 
@@ -74,6 +75,12 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
 
 void TrainConfig::validate() const {
   table().validate(*this);
+  zoo::model_info(model.name);  // an unknown model is refused before anything is written
+  // A floor above the rate would make the schedule raise it (make_scheduler checks the
+  // optimizer's default rate too, once it is known).
+  if ((schedule.name == "cosine" || schedule.name == "plateau") && optimizer.lr && schedule.eta_min >= *optimizer.lr)
+    throw ConfigError(fmt::format("`min_lr` {} must be below the learning rate `lr` {}", schedule.eta_min,
+                                  *optimizer.lr));
   if (early_stopping && !(val_fraction > 0))
     throw ConfigError("`early_stopping` needs a validation split (`val_fraction` > 0)");
 }

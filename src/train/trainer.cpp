@@ -21,6 +21,8 @@
 #include "nnlab/train/weight_average.h"
 #include "nnlab/zoo/zoo.h"
 #include "train/binary_head.h"
+#include "train/resume.h"
+#include "train/run_directory.h"
 
 namespace nnlab::train {
 
@@ -30,21 +32,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// runs/<model>-<dataset>-<time>, claimed by creating it: runs started in the same second
-// (a tuner's workers) get -2, -3, ... rather than sharing a directory.
-fs::path claim_default_run_dir(const TrainConfig& c) {
-  std::string name = c.data.name;
-  for (char& ch : name)
-    if (ch == '/' || ch == ':') ch = '_';
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  const fs::path base = fs::path("runs") / fmt::format("{}-{}-{:%Y%m%d-%H%M%S}", c.model.name, name, fmt::localtime(now));
-  fs::create_directories(base.parent_path());
-  for (int i = 1;; ++i) {
-    fs::path dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
-    if (fs::create_directory(dir)) return dir;
-  }
-}
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, nn::Module& model) {
   std::vector<optim::ParamGroup> groups;
@@ -78,9 +65,10 @@ data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normali
   std::string kept = epochs_done > 0 ? fmt::format("the checkpoint of epoch {} and its weights in {} are intact",
                                                    epochs_done, run_dir.string())
                                      : "no epoch had finished, so there is no checkpoint";
-  throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Train again with a lower "
-                          "`lr`, with `clip_grad_norm`, or check the data normalisation",
-                          epoch, step, loss, kept));
+  throw Error(fmt::format("training diverged at epoch {}, step {}: the loss is {}; {}. Continue with a lower "
+                          "learning rate (`resume` {} `lr` ...), train again with `clip_grad_norm`, or check the data "
+                          "normalisation",
+                          epoch, step, loss, kept, run_dir.string()));
 }
 
 std::vector<Generator::State> generator_states(nn::Module& model) {
@@ -115,11 +103,14 @@ std::shared_ptr<nn::Module> build_model(const TrainConfig& c, const Shape& input
 
 TrainConfig load_run_config(const fs::path& run_dir) {
   const fs::path file = run_dir / "config.json";
+  if (!fs::is_directory(run_dir))
+    throw IoError(fmt::format("{}: no such directory: `resume` takes the run directory of an earlier nnlab train",
+                              run_dir.string()));
   if (!fs::exists(file))
     throw IoError(fmt::format("{} has no config.json: `resume` takes the run directory of an earlier nnlab train",
                               run_dir.string()));
   try {
-    return TrainConfig::from_json(nlohmann::json::parse(io::read_file(file)));
+    return TrainConfig::from_json(nlohmann::json::parse(io::read_file(file, io::kConfigFileLimit, "a configuration")));
   } catch (const nlohmann::json::exception& e) {
     throw IoError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
   }
@@ -177,30 +168,67 @@ nlohmann::json TrainResult::to_json() const {
   return j;
 }
 
-TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume) {
+namespace {
+
+// A run set up to its first epoch: what a failed start leaves to discard.
+struct Started {
+  PreparedData data;
+  std::shared_ptr<nn::Module> model;
+  std::unique_ptr<optim::Optimizer> optimizer;
+};
+
+Started start_run(TrainConfig& config, RunDirectory& dir, TrainObserver& observer, bool resume) {
+  try {
+    const fs::path checkpoint_file = dir.path / "checkpoint.safetensors";
+    if (resume && !fs::exists(checkpoint_file))
+      observer.on_message("no checkpoint in " + dir.path.string() + " yet: starting the run from its first epoch");
+    // The configuration goes first, before the data are read, so that a run killed at any
+    // moment after it started can be resumed from its directory.
+    io::write_file_atomic(dir.path / "config.json", config.to_json().dump(2) + "\n");
+    Started s;
+    s.data = prepare_data(config);
+    observer.on_message(s.data.summary);
+    s.model = build_model(config, s.data.input, s.data.num_classes);
+    s.optimizer = make_optimizer(config, *s.model);
+    return s;
+  } catch (...) {
+    discard_unstarted(dir);  // a bad flag or dataset leaves no empty run behind
+    throw;
+  }
+}
+
+// The schedule's saved base rates scaled by `factor` (a resumed run's new `lr`), in the
+// schedule's state and those it wraps (a warm-up's "then").
+void scale_base_lrs(nlohmann::json& state, double factor) {
+  if (!state.is_object()) return;
+  for (auto& [key, value] : state.items()) {
+    if (key == "base_lrs" && value.is_array())
+      for (auto& lr : value) lr = lr.get<double>() * factor;
+    else if (value.is_object()) scale_base_lrs(value, factor);
+  }
+}
+
+TrainResult run_training(TrainConfig config, TrainObserver& observer, const ResumePlan* plan) {
   const auto setup_start = Clock::now();
-  TrainConfig config = resume ? load_run_config(given.out) : given;
-  if (resume) config.out = given.out;
+  const bool resume = plan != nullptr;
   config.validate();
+  if (config.bf16 && !bf16_supported()) {
+    observer.on_message("`bf16`: this CPU has no AVX512-BF16; training in float32");
+    config.bf16 = false;
+  }
   set_num_threads(config.threads);
   PrecisionGuard precision(config.bf16 ? Precision::BF16 : Precision::F32);
-  const fs::path run_dir = config.out.empty() ? claim_default_run_dir(config) : fs::path(config.out);
+  RunDirectory dir = open_run_directory(config, resume);
+  const fs::path run_dir = dir.path;
   config.out = run_dir.string();
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
-  if (!resume && fs::exists(checkpoint_file))
-    throw ConfigError(fmt::format("{} already holds a run: continue it with `resume` {} or choose another `out`",
-                                  run_dir.string(), run_dir.string()));
-  if (resume && !fs::exists(checkpoint_file))
-    observer.on_message("no checkpoint in " + run_dir.string() + " yet: starting the run from its first epoch");
-  // The configuration goes first, before the data are read, so that a run killed at any
-  // moment after it started can be resumed from its directory.
-  fs::create_directories(run_dir);
-  io::write_file_atomic(run_dir / "config.json", config.to_json().dump(2) + "\n");
-
-  PreparedData data = prepare_data(config);
-  observer.on_message(data.summary);
-  auto model = build_model(config, data.input, data.num_classes);
-  auto optimizer = make_optimizer(config, *model);
+  if (plan)
+    for (const std::string& m : plan->messages) observer.on_message(m);
+  Started started = start_run(config, dir, observer, resume);
+  PreparedData& data = started.data;
+  auto model = started.model;
+  auto& optimizer = started.optimizer;
+  const double fresh_base_lr = optimizer->lr(0);
   std::optional<WeightAverage> average;
   if (config.ema > 0) average.emplace(*model, config.ema);
   auto train_data = std::make_shared<const data::Dataset>(std::move(data.train));
@@ -218,7 +246,18 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   state.normalization = data.normalization;
   if (resume && fs::exists(checkpoint_file)) {
     state = load_checkpoint(checkpoint_file, *model, *optimizer);
+    if (plan->lr_changed) {
+      const auto& saved = state.scheduler.at("base_lrs");
+      const double factor = saved.empty() ? 1.0 : fresh_base_lr / saved.at(0).get<double>();
+      scale_base_lrs(state.scheduler, factor);
+      for (size_t g = 0; g < optimizer->num_groups(); ++g) optimizer->set_lr(g, optimizer->lr(g) * factor);
+    }
     scheduler->load_state_dict(state.scheduler);
+    if (plan->schedule_changed) {
+      scheduler->apply_current_lr();
+      observer.on_message(fmt::format("the `schedule` {} continues over {} epochs: epoch {} trains at lr {:.4g}",
+                                      config.schedule.name, config.epochs, state.epochs_done + 1, optimizer->lr(0)));
+    }
     restore_generators(*model, state.generators);
     if (average) average->load(state.averaged, "ema.", state.average_updates);
     observer.on_message(fmt::format("resumed {} after epoch {}", run_dir.string(), state.epochs_done));
@@ -304,6 +343,7 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
       ++state.epochs_since_best;
     }
     state.epochs_done = epoch;
+    state.config = config.to_json();
     state.history.push_back(rec);
     state.scheduler = scheduler->state_dict();
     state.generators = generator_states(*model);
@@ -337,6 +377,19 @@ TrainResult train(const TrainConfig& given, TrainObserver& observer, bool resume
   for (const EpochRecord& r : result.history) result.train_seconds += r.train_seconds;
   io::write_file_atomic(run_dir / "summary.json", result.to_json().dump(2) + "\n");
   return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, TrainObserver& observer, bool resume) {
+  if (!resume) return run_training(config, observer, nullptr);
+  const ResumePlan plan = plan_resume(config.out, nlohmann::json::object());
+  return run_training(plan.config, observer, &plan);
+}
+
+TrainResult resume(const fs::path& run_dir, const nlohmann::json& changes, TrainObserver& observer) {
+  const ResumePlan plan = plan_resume(run_dir, changes);
+  return run_training(plan.config, observer, &plan);
 }
 
 }  // namespace nnlab::train

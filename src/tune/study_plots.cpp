@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
+#include "nnlab/io/dir_lock.h"
 #include "nnlab/tune/importance.h"
 
 namespace nnlab::tune {
@@ -99,8 +101,22 @@ report::Figure importance_figure(const StudyRecord& study, const std::vector<Fro
   return f;
 }
 
+std::string plots_folder_name(const std::string& study_name) {
+  std::string safe;
+  for (char c : study_name.substr(0, 80))
+    safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  if (safe.empty() || safe[0] == '.') safe = "_" + safe;
+  if (safe != study_name) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across runs and machines
+    for (unsigned char c : study_name) h = (h ^ c) * 1099511628211ull;
+    safe += fmt::format("-{:08x}", static_cast<uint32_t>(h ^ (h >> 32)));
+  }
+  return safe + "-plots";
+}
+
 std::vector<report::PlotOutput> plot_study(const StudyRecord& study, const std::vector<FrozenTrial>& trials,
                                            const std::filesystem::path& dir, const report::PlotOptions& options) {
+  io::DirectoryLock lock(dir, "plot folder");
   return {report::save_plot(history_figure(study, trials), dir / "history.png", options),
           report::save_plot(intermediate_figure(study, trials), dir / "intermediate.png", options),
           report::save_plot(importance_figure(study, trials), dir / "importance.png", options)};

@@ -34,6 +34,7 @@ struct TrainingState {
   data::Normalization normalization;
   StateDict averaged;        // --ema: the averaged weights, under "ema.<key>"
   int64_t average_updates = 0;
+  nlohmann::json config;     // the TrainConfig the epochs so far ran with (null in older checkpoints)
 };
 
 void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const optim::Optimizer& optimizer,
@@ -41,6 +42,14 @@ void save_checkpoint(const std::filesystem::path& file, nn::Module& model, const
 // Restores the model and optimizer in place and returns the rest. Throws IoError or
 // ConfigError naming the file when it is corrupt or belongs to another model.
 TrainingState load_checkpoint(const std::filesystem::path& file, nn::Module& model, optim::Optimizer& optimizer);
+
+// What a checkpoint says of its run without loading its tensors: the epochs done and the
+// configuration they ran with (null when the checkpoint is older than that record).
+struct CheckpointSummary {
+  int64_t epochs_done = 0;
+  nlohmann::json config;
+};
+CheckpointSummary peek_checkpoint(const std::filesystem::path& file);
 
 // What nnlab stores beside the weights, so that eval and predict need no other file.
 struct WeightsInfo {

@@ -25,6 +25,9 @@ struct PreparedData {
 
 PreparedData prepare_data(const TrainConfig& config);
 
+// The stratified `test_subset` of a test split (all of it for 0), the same for every seed.
+data::Dataset test_subset(data::Dataset test, int64_t count);
+
 // Pads or resizes a split the way prepare_data does for this model and image size.
 data::Dataset shape_for_model(const data::Dataset& split, const std::string& model, int64_t image_size);
 

@@ -35,6 +35,10 @@ struct TrainResult {
 // Trains from scratch into config.out (a new run directory), or with `resume` continues
 // the run in config.out from its checkpoint, taking the configuration saved there.
 TrainResult train(const TrainConfig& config, TrainObserver& observer, bool resume = false);
+// Continues the run in `run_dir` with `changes` (keys and values: `epochs`, `lr`, `threads`,
+// `workers`; see resumable_keys()). Any other change, on the command line or in an edited
+// config.json, is a ConfigError naming the key.
+TrainResult resume(const std::filesystem::path& run_dir, const nlohmann::json& changes, TrainObserver& observer);
 
 // The configuration saved in a run directory (its config.json).
 TrainConfig load_run_config(const std::filesystem::path& run_dir);

@@ -91,9 +91,20 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, double patienc
     : file_(file.string()), backoff_(patience_s, 0.25, static_cast<uint64_t>(getpid()) * 7919u) {
   const bool memory = file_ == ":memory:";
   std::filesystem::path dir = file.parent_path();
-  if (!memory && !dir.empty() && !std::filesystem::is_directory(dir))
-    throw IoError(fmt::format("cannot create study database {}: directory {} does not exist (create it first)",
-                              file_, dir.string()));
+  if (!memory && !dir.empty() && !std::filesystem::is_directory(dir)) {
+    // sqlite:///tmp/x.db is the relative path tmp/x.db; an absolute one takes four slashes.
+    const bool absolute_meant = file.is_relative() && std::filesystem::is_directory("/" / dir);
+    throw IoError(fmt::format("cannot create study database {}: directory {} does not exist (create it first){}",
+                              file_, dir.string(),
+                              absolute_meant ? fmt::format("; for the absolute path /{} write sqlite:////{}", file_,
+                                                           file_)
+                                             : ""));
+  }
+  // SQLite writes beside its file (-wal, -journal): only a regular file, or none, is a
+  // database, never /dev/null or another device.
+  std::error_code ec;
+  if (!memory && std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+    throw IoError(fmt::format("study database {} is not a regular file: give the path of a .db file", file_));
   int rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
