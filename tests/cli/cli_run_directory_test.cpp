@@ -110,7 +110,7 @@ TEST(CliRunDirectory, ResumeAppliesMoreEpochsAndANewLearningRateAndRefusesOtherC
   EXPECT_EQ(nlohmann::json::parse(nnlab::io::read_file(run / "config.json")).at("epochs"), 4);
 
   // What a resume cannot change is refused by name, and nothing is trained.
-  for (const std::string& flag : {"--model mlp", "--batch-size 32", "--optimizer adam", "--dataset iris"}) {
+  for (const char* flag : {"--model mlp", "--batch-size 32", "--optimizer adam", "--dataset iris"}) {
     r = run_cli("train --resume " + run.string() + " --epochs 5 " + flag);
     EXPECT_EQ(r.code, 2) << flag;
     EXPECT_NE(r.err.find("cannot change when a run is resumed"), std::string::npos) << flag << ": " << r.err;
@@ -185,7 +185,9 @@ TEST(CliRunDirectory, AFailedStartLeavesNoEmptyRunAndStaleTemporariesAreRemoved)
   // With no --out, no empty runs/<model>-<dataset>-<time> is left behind either.
   r = run_cli("train --dataset nosuch", "cd " + tmp.path().string() + " &&");
   EXPECT_NE(r.code, 0);
-  if (fs::exists(tmp / "runs")) EXPECT_TRUE(fs::is_empty(tmp / "runs"));
+  if (fs::exists(tmp / "runs")) {
+    EXPECT_TRUE(fs::is_empty(tmp / "runs"));
+  }
 
   // A writer killed mid-write leaves NAME.tmp<pid>-<n>; the next write of NAME removes it.
   const fs::path run = tmp / "run";

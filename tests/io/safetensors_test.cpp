@@ -75,7 +75,7 @@ TEST(Safetensors, CorruptFilesAreErrorsNamingTheFault) {
   EXPECT_NE(expect_io_error("abc").find("too short"), std::string::npos);
   EXPECT_NE(expect_io_error(header_file("{", "")).find("does not parse"), std::string::npos);
   std::string huge(8, '\xff');
-  EXPECT_NE(expect_io_error(huge).find("header length"), std::string::npos);
+  EXPECT_NE(expect_io_error(huge).find("JSON header would be"), std::string::npos);
   EXPECT_NE(expect_io_error(header_file(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", "12345678"))
                 .find("outside"),
             std::string::npos);
