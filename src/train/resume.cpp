@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "nnlab/error.h"
 #include "nnlab/train/checkpoint.h"
@@ -54,26 +55,25 @@ ResumePlan plan_resume(const fs::path& run_dir, const nlohmann::json& changes) {
   const TrainConfig saved = plan.config;
   int64_t epochs_done = 0;
   const nlohmann::json trained = trained_config(run_dir, epochs_done);
+  const std::optional<TrainConfig> before =
+      trained.is_null() ? std::nullopt : std::optional(TrainConfig::from_json(trained));
 
   // Edits of config.json since the epochs ran are changes like those of the command line.
   nlohmann::json wanted = nlohmann::json::object();
-  if (!trained.is_null()) {
-    const TrainConfig before = TrainConfig::from_json(trained);
+  if (before) {
     for (const Option<TrainConfig>& o : TrainConfig::table().options()) {
-      if (o.key == "out" || o.get(before) == o.get(saved)) continue;
+      if (o.key == "out" || o.get(*before) == o.get(saved)) continue;
       if (!resumable(o.key))
         throw ConfigError(fmt::format("{}/config.json changes `{}` from {} to {} since the run's first epoch; a "
                                       "resumed run may change only {}: restore it, or start a new run with another "
                                       "`out`",
-                                      run_dir.string(), o.key, o.get(before).dump(), o.get(saved).dump(),
+                                      run_dir.string(), o.key, o.get(*before).dump(), o.get(saved).dump(),
                                       allowed_text()));
       plan.messages.push_back(fmt::format("config.json sets `{}` {} (the run started with {})", o.key,
-                                          o.get(saved).dump(), o.get(before).dump()));
-      if (o.key == "lr") plan.lr_changed = true;
+                                          o.get(saved).dump(), o.get(*before).dump()));
+      wanted[o.key] = o.get(saved);  // applied below with the command line's
     }
-    plan.config = before;  // the edits are applied below with the command line's
-    for (const Option<TrainConfig>& o : TrainConfig::table().options())
-      if (o.key != "out" && o.get(before) != o.get(saved)) wanted[o.key] = o.get(saved);
+    plan.config = *before;
   }
   for (auto& [key, value] : changes.items()) wanted[key] = value;
 
@@ -96,7 +96,7 @@ ResumePlan plan_resume(const fs::path& run_dir, const nlohmann::json& changes) {
   if (plan.config.epochs < epochs_done)
     throw ConfigError(fmt::format("`epochs` {}: the run in {} has finished {} epochs already; give at least {}",
                                   plan.config.epochs, run_dir.string(), epochs_done, epochs_done));
-  const bool epochs_changed = !trained.is_null() && plan.config.epochs != TrainConfig::from_json(trained).epochs;
+  const bool epochs_changed = before && plan.config.epochs != before->epochs;
   plan.schedule_changed = plan.lr_changed || epochs_changed;
   if (plan.schedule_changed && plan.config.schedule.name == "onecycle")
     throw ConfigError("`lr` and `epochs` cannot change when resuming a `schedule` onecycle run: its cycle is fixed "

@@ -1,6 +1,5 @@
 #include "nnlab/train/trainer.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <chrono>
