@@ -1,5 +1,7 @@
 #include "backend/cpu/isa.h"
 
+#include <cpuid.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -11,6 +13,12 @@ namespace {
 
 // __builtin_cpu_supports reads cpuid and, for AVX and AVX-512, whether the operating
 // system saves the wider registers (XGETBV), so a level is never picked that would fault.
+// F16C is read from cpuid directly: clang 14 (the fuzz build) does not know "f16c" there.
+bool has_f16c() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+}
+
 Isa detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -18,7 +26,7 @@ Isa detect() {
       __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
     return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
-      __builtin_cpu_supports("f16c"))
+      has_f16c())
     return Isa::Avx2;
   return Isa::Baseline;
 }
