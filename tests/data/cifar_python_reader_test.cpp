@@ -140,6 +140,19 @@ TEST(CifarPython, Cifar100FineAndCoarseLabelsInFolderAndTarball) {
   }
 }
 
+// Enough images that Python 2's cPickle needed LONG_BINPUT memo keys (over 255) and split
+// the label lists into APPENDS batches of 1000, as in the published files.
+TEST(CifarPython, LargeBatchWithLongMemoKeysAndBatchedAppends) {
+  TempDir dir;
+  write_cifar_python(dir.path(), "cifar100", 300, "py2", false);
+  const std::vector<uint8_t> train = read_bytes(dir / "cifar-100-python" / "train");
+  EXPECT_NE(std::string(train.begin(), train.end()).find(std::string("r\x00\x01\x00\x00", 5)), std::string::npos)
+      << "no LONG_BINPUT 256";
+  Splits s = load_dataset(load_options("cifar100", dir.path()));
+  expect_same(s.train, binary_version(true, false, 0, 1500), "train");
+  expect_same(s.test, binary_version(true, false, 1500, 300), "test");
+}
+
 // Keras's ~/.keras/datasets (and Keras 3's -target folder in it), torchvision's ./data;
 // a --data-dir stays the only place searched.
 TEST(CifarPython, FoundWhereKerasAndTorchvisionPutIt) {
@@ -172,7 +185,7 @@ TEST(CifarPython, FoundWhereKerasAndTorchvisionPutIt) {
     EXPECT_EQ(*locate_dataset("cifar10", {}).dir, dir / "kh" / "datasets" / "cifar-10-batches-py");
   }
   // Only for CIFAR, and never beside a --data-dir.
-  EXPECT_EQ(search_dirs("mnist", {}).size(), 3u);
+  EXPECT_EQ(search_dirs("mnist", {}).size(), 2u);  // ~/.cache/nnlab/mnist, /usr/share/datasets/mnist
   EXPECT_FALSE(locate_dataset("cifar10", dir / "empty").dir.has_value());
   EXPECT_NE(data_error([&] { load_dataset(load_options("cifar10", dir / "empty")); }).find("cifar-10-python.tar.gz"),
             std::string::npos);

@@ -152,16 +152,16 @@ def check_py2(data, entries):
 
 
 def batch_entries(cifar100, label, first, n):
+    # The keys in the order the published files have them (Python 2's dict order).
     idx = range(first, first + n)
-    entries = [(b"data", "array", images(first, n))]
+    filenames = (b"filenames", "strs", [b"image_%06d.png" % i for i in idx])
     if cifar100:
-        entries += [(b"fine_labels", "ints", [fine_label(i) for i in idx]),
-                    (b"coarse_labels", "ints", [coarse_label(i) for i in idx])]
-    else:
-        entries += [(b"labels", "ints", [cifar10_label(i) for i in idx])]
-    entries += [(b"batch_label", "str", label),
-                (b"filenames", "strs", [b"image_%06d.png" % i for i in idx])]
-    return entries
+        return [filenames, (b"batch_label", "str", label),
+                (b"fine_labels", "ints", [fine_label(i) for i in idx]),
+                (b"coarse_labels", "ints", [coarse_label(i) for i in idx]),
+                (b"data", "array", images(first, n))]
+    return [(b"data", "array", images(first, n)), (b"labels", "ints", [cifar10_label(i) for i in idx]),
+            (b"batch_label", "str", label), filenames]
 
 
 def meta_entries(cifar100, names):
