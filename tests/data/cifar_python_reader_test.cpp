@@ -103,6 +103,26 @@ TEST(CifarPython, Py2FolderAndTarballMatchTheBinaryVersion) {
   expect_same(load_dataset(load_options("cifar10", dir.path())).test, test, "keras tarball test");
 }
 
+// Full size, both versions in one directory's two forms, each through load_dataset: the
+// binary reader insists on the published record counts, so this is the real comparison.
+TEST(CifarPython, FullSizeGivesTheBinaryVersionsTensorsAndLabels) {
+  TempDir dir;
+  write_cifar_python(dir / "py", "cifar10", 10000, "py2", false);
+  for (int b = 0; b < 5; ++b)
+    write_bytes(dir / "bin" / ("data_batch_" + std::to_string(b + 1) + ".bin"),
+                cifar_records(b * 10000, 10000, 1, [](int64_t i) { return std::vector<uint8_t>{cifar10_label(i)}; }));
+  write_bytes(dir / "bin" / "test_batch.bin",
+              cifar_records(50000, 10000, 1, [](int64_t i) { return std::vector<uint8_t>{cifar10_label(i)}; }));
+  const Splits binary = load_dataset(load_options("cifar10", dir / "bin"));
+  const Splits python = load_dataset(load_options("cifar10", dir / "py"));
+  EXPECT_EQ(locate_dataset("cifar10", dir / "py").form, "python");
+  EXPECT_EQ(locate_dataset("cifar10", dir / "bin").form, "extracted");
+  expect_same(python.train, binary.train, "train");
+  expect_same(python.test, binary.test, "test");
+  EXPECT_EQ(python.train.size(), 50000);
+  EXPECT_EQ(python.train.class_names, binary.train.class_names);
+}
+
 // Python 3's pickle re-pickling the loaded files (protocol 2 spells bytes with
 // _codecs.encode, 4 with SHORT_BINBYTES and str keys, 5 with _frombuffer and BYTEARRAY8).
 TEST(CifarPython, Python3CopiesInProtocols245ReadTheSame) {
