@@ -5,6 +5,7 @@ format documents (MATLAB "MAT-File Format" R2018, PNG RFC 2083)."""
 import gzip
 import io
 import os
+import pickle
 import struct
 import sys
 import tarfile
@@ -76,6 +77,17 @@ def tar_gz(members):
     return buf.getvalue()
 
 
+def py2_batch(n, label_key=b"labels"):
+    """A CIFAR Python-version batch as Python 2's cPickle wrote it (protocol 2, the array
+    through numpy's _reconstruct), written opcode by opcode."""
+    short = lambda b: b"U" + bytes([len(b)]) + b
+    data = bytes((i * 7) % 256 for i in range(3072 * n))
+    return (b"\x80\x02}q\x01(" + short(b"data") + b"q\x02cnumpy.core.multiarray\n_reconstruct\nq\x03cnumpy\nndarray\n"
+            b"q\x04K\x00\x85" + short(b"b") + b"\x87Rq\x05(K\x01K" + bytes([n]) + b"M\x00\x0c\x86cnumpy\ndtype\nq\x06"
+            + short(b"u1") + b"K\x00K\x01\x87Rq\x07(K\x03" + short(b"|") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89T"
+            + struct.pack("<i", len(data)) + data + b"tb" + short(label_key) + b"q\x08](" + b"K\x01" * n + b"eu.")
+
+
 def main(root):
     seeds = {
         "fuzz_idx": {
@@ -94,6 +106,13 @@ def main(root):
             "named.csv": b"\x01w,kind\n1,setosa\n2,virginica\n",
             "sklearn.csv": b"3,2,no,yes\n1.5,2,0\n3,4,1\n5,6,1\n",
             "digits.csv": b"1,2,0\n3,4,1\n5,6,2\n",
+        },
+        "fuzz_pickle": {
+            "batch_py2": py2_batch(2),
+            "fine_py2": py2_batch(1, b"fine_labels"),
+            "meta_p2": pickle.dumps({b"label_names": [b"airplane"] * 10, b"num_vis": 3072}, protocol=2),
+            "meta_p4": pickle.dumps({"fine_label_names": ["apple"] * 100, "coarse_label_names": ["fish"] * 20}, protocol=4),
+            "meta_p5": pickle.dumps({b"label_names": [b"x"] * 10, b"t": (None, True, 2 ** 40)}, protocol=5),
         },
         "fuzz_image": {"rgb.png": png(5, 4, True), "grey.png": png(3, 6, False), "rgb.bmp": bmp(4, 3)},
     }

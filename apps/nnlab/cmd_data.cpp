@@ -58,7 +58,8 @@ int run_list(const ListFlags& f) {
       fmt::print("{:<14} not found; get it from {}\n", d["name"].get<std::string>(), d["published"].get<std::string>());
   }
   fmt::print("\nAlso: csv:PATH (a table with a header; --target COLUMN) and folder:PATH (PATH/CLASS/*.png|*.jpg).\n"
-             "Searched, in order: --data-dir, $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME, /usr/share/datasets/NAME.\n");
+             "Searched, in order: --data-dir, $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME, /usr/share/datasets/NAME.\n"
+             "For CIFAR also ~/.keras/datasets and ./data (Keras's and torchvision's folders) before /usr/share.\n");
   return 0;
 }
 

@@ -51,6 +51,23 @@ std::string describe_dir(const fs::path& dir, const std::vector<Probe>& probes) 
 
 }  // namespace
 
+void add_python_tool_dirs(std::string_view name, std::vector<fs::path>& dirs) {
+  // Keras keeps its downloads in $KERAS_HOME/datasets (default ~/.keras); Keras 3 extracts
+  // CIFAR into a "-target" folder there. torchvision's examples use root="./data".
+  fs::path keras;
+  if (const char* env = std::getenv("KERAS_HOME"); env && *env)
+    keras = env;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    keras = fs::path(home) / ".keras";
+  if (!keras.empty()) {
+    dirs.push_back(keras / "datasets");
+    dirs.push_back(keras / "datasets" / (name == "cifar10" ? "cifar-10-batches-py-target" : "cifar-100-python-target"));
+  }
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  if (!ec) dirs.push_back(cwd / "data");
+}
+
 std::string missing_dataset_message(std::string_view name, const fs::path& data_dir) {
   const DatasetInfo* info = find_dataset_info(name);
   const auto& probes = probes_of(name);
@@ -77,6 +94,7 @@ std::vector<fs::path> search_dirs(std::string_view name, const fs::path& data_di
   }
   if (const char* env = std::getenv("NNLAB_DATA"); env && *env) dirs.push_back(fs::path(env) / name);
   if (const char* home = std::getenv("HOME"); home && *home) dirs.push_back(fs::path(home) / ".cache" / "nnlab" / name);
+  if (name == "cifar10" || name == "cifar100") detail::add_python_tool_dirs(name, dirs);
   dirs.push_back(fs::path("/usr/share/datasets") / name);
   if (detail::is_sklearn_dataset(name)) dirs.push_back(detail::kSklearnDataDir);
   std::vector<fs::path> unique;

@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include "data/catalog.h"
+#include "data/cifar_python_reader.h"
 #include "data/cifar_reader.h"
 #include "data/csv_reader.h"
 #include "data/dataset_search.h"
@@ -92,6 +93,8 @@ Splits load_dataset(const LoadOptions& o) {
     const fs::path& dir = *loc.dir;
     if (o.name == "mnist" || o.name == "fashion-mnist")
       s = load_idx(dir, o.name);
+    else if ((o.name == "cifar10" || o.name == "cifar100") && detail::is_cifar_python_form(loc.form))
+      s = detail::read_cifar_python(dir, loc.form, o.name == "cifar100", o.cifar100_coarse);
     else if (o.name == "cifar10" || o.name == "cifar100")
       s = detail::read_cifar(dir, loc.form != "extracted", o.name == "cifar100", o.cifar100_coarse);
     else if (o.name == "svhn")

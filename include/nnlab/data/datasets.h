@@ -61,13 +61,14 @@ const DatasetInfo* find_dataset_info(std::string_view name);  // null when not k
 // Where a named dataset was found.
 struct Location {
   std::optional<std::filesystem::path> dir;  // the directory that holds it, if found
-  std::string form;                          // e.g. "extracted", "cifar-10-binary.tar.gz", ".gz"
+  std::string form;  // e.g. "extracted", "cifar-10-binary.tar.gz", "python" (CIFAR's Python version), ".gz"
   std::vector<std::filesystem::path> searched;
 };
 
 // The directories searched for a named dataset, in order: data_dir and data_dir/NAME when
-// given (and then only those), else $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME,
-// /usr/share/datasets/NAME.
+// given (and then only those), else $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME, for CIFAR also
+// ~/.keras/datasets (and Keras 3's cifar-*-target folder there) and ./data,
+// then /usr/share/datasets/NAME.
 std::vector<std::filesystem::path> search_dirs(std::string_view name, const std::filesystem::path& data_dir);
 Location locate_dataset(std::string_view name, const std::filesystem::path& data_dir);
 
