@@ -76,7 +76,7 @@ std::vector<fs::path> search_dirs(std::string_view name, const fs::path& data_di
     return dirs;  // a directory the user names is the only place looked: no silent fallback
   }
   if (const char* env = std::getenv("NNLAB_DATA"); env && *env) dirs.push_back(fs::path(env) / name);
-  if (const char* home = std::getenv("HOME"); home && *home) dirs.push_back(fs::path(home) / ".cache" / "nnlab" / name);
+  if (const fs::path cache = cache_root(); !cache.empty()) dirs.push_back(cache / name);
   dirs.push_back(fs::path("/usr/share/datasets") / name);
   if (detail::is_sklearn_dataset(name)) dirs.push_back(detail::kSklearnDataDir);
   std::vector<fs::path> unique;

@@ -69,6 +69,9 @@ struct Location {
 // given (and then only those), else $NNLAB_DATA/NAME, ~/.cache/nnlab/NAME,
 // /usr/share/datasets/NAME.
 std::vector<std::filesystem::path> search_dirs(std::string_view name, const std::filesystem::path& data_dir);
+// nnlab's cache of datasets, ~/.cache/nnlab (where `nnlab data get` puts them, each in a
+// folder of its name); empty when HOME is not set.
+std::filesystem::path cache_root();
 Location locate_dataset(std::string_view name, const std::filesystem::path& data_dir);
 
 // The per-channel mean and std that are published for a named dataset's training split
