@@ -20,7 +20,10 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6); }
+std::string megabytes(int64_t bytes) {
+  const double b = static_cast<double>(bytes);
+  return b < 1e6 ? fmt::format("{:.1f} kB", b / 1e3) : fmt::format("{:.1f} MB", b / 1e6);
+}
 
 class DownloadPrinter : public download::DownloadObserver {
  public:
@@ -31,7 +34,9 @@ class DownloadPrinter : public download::DownloadObserver {
     offset_ = offset;
     start_ = now_seconds();
     last_draw_ = -1;
-    if (offset > 0) fmt::print(stderr, "{}: resuming at {} of {}\n", file, megabytes(offset), url);
+    // A file started again within this run was cut: the library said so already.
+    if (offset > 0 && file != last_file_) fmt::print(stderr, "{}: resuming at {} of {}\n", file, megabytes(offset), url);
+    last_file_ = file;
   }
 
   void on_file_progress(const std::string& file, int64_t done, int64_t total) override {
@@ -68,7 +73,7 @@ class DownloadPrinter : public download::DownloadObserver {
 
  private:
   bool bar_;
-  std::string url_;
+  std::string url_, last_file_;
   int64_t offset_ = 0;
   double start_ = 0, last_draw_ = -1;
 };

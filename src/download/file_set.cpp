@@ -57,21 +57,56 @@ void lock_staging(const fs::path& stage, std::optional<io::DirectoryLock>& lock)
   if (!lock) throw IoError("cannot lock the download folder " + stage.string());
 }
 
+// After a failure: a staging folder with nothing to resume from is removed.
+void remove_if_nothing_kept(const fs::path& stage) {
+  std::error_code ec;
+  for (fs::directory_iterator it(stage, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name == io::DirectoryLock::kFileName) continue;
+    if (name == "ready" && fs::is_empty(it->path(), ec)) continue;
+    return;
+  }
+  fs::remove_all(stage, ec);
+}
+
+FileSetResult fetch_and_move(const std::string& base_url, const std::vector<RemoteFile>& files,
+                             const fs::path& target, const fs::path& stage, const FetchOptions& options,
+                             DownloadObserver& observer);
+
 }  // namespace
 
 fs::path staging_dir(const fs::path& target) {
   fs::path t = target.filename().empty() ? target.parent_path() : target;
-  return t.parent_path() / ("." + t.filename().string() + ".download");
+  std::string name = ".";  // appended, not "." + ...: GCC 12 warns falsely (-Wrestrict) on that
+  name += t.filename().string();
+  name += ".download";
+  return t.parent_path() / name;
 }
 
 FileSetResult download_file_set(const std::string& base_url, const std::vector<RemoteFile>& files,
                                 const fs::path& target, const FetchOptions& options, DownloadObserver& observer) {
   for (const RemoteFile& f : files) check_file(f);
-  const fs::path stage = staging_dir(target), ready = stage / "ready";
+  const fs::path stage = staging_dir(target);
   std::optional<io::DirectoryLock> lock;
   lock_staging(stage, lock);
-  fs::create_directories(ready);
+  try {
+    FileSetResult result = fetch_and_move(base_url, files, target, stage, options, observer);
+    std::error_code ec;
+    fs::remove_all(stage, ec);  // the lock is held until the end of this scope
+    return result;
+  } catch (...) {
+    remove_if_nothing_kept(stage);
+    throw;
+  }
+}
 
+namespace {
+
+FileSetResult fetch_and_move(const std::string& base_url, const std::vector<RemoteFile>& files,
+                             const fs::path& target, const fs::path& stage, const FetchOptions& options,
+                             DownloadObserver& observer) {
+  const fs::path ready = stage / "ready";
+  fs::create_directories(ready);
   FileSetResult result;
   result.dir = target;
   bool moving = false;  // anything to move into `target`
@@ -123,9 +158,9 @@ FileSetResult download_file_set(const std::string& base_url, const std::vector<R
     sync_path(target);
     sync_path(target.parent_path());
   }
-  std::error_code ec;
-  fs::remove_all(stage, ec);  // the lock is held until the end of this scope
   return result;
 }
+
+}  // namespace
 
 }  // namespace nnlab::download

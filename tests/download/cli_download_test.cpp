@@ -68,7 +68,8 @@ TEST(CliDownload, DataGetFashionMnistFromAMirrorThenTrainAndEvalReadTheCache) {
   r = run_cli("data list --json", env_for(home));
   ASSERT_EQ(r.code, 0) << r.err;
   for (const auto& d : nlohmann::json::parse(r.out)) {
-    if (d["name"] == "fashion-mnist") EXPECT_EQ(d["path"], cache.string());  // the cache comes before /usr/share
+    if (d["name"] != "fashion-mnist") continue;
+    EXPECT_EQ(d["path"], cache.string());  // the cache comes before /usr/share
   }
 
   const fs::path run = tmp / "run";
@@ -149,5 +150,6 @@ TEST(CliDownload, BadInputAndFailedDownloadsAreOneLineErrors) {
     EXPECT_EQ(error_lines(r.err), 1) << c.args << "\n" << r.err;
     EXPECT_EQ(r.err.rfind(c.expected, 0), 0u) << c.args << "\n" << r.err;
     EXPECT_FALSE(fs::exists(cache)) << c.args;
+    EXPECT_FALSE(fs::exists(cache.parent_path() / ".mnist.download")) << c.args;  // nothing received, nothing kept
   }
 }

@@ -211,6 +211,7 @@ TEST(Download, NoServerIsAClearError) {
   EXPECT_NE(msg.find("cannot connect"), std::string::npos) << msg;
   EXPECT_NE(msg.find(url + "train-images-idx3-ubyte.gz"), std::string::npos) << msg;
   EXPECT_FALSE(fs::exists(m.target));
+  EXPECT_FALSE(fs::exists(download::staging_dir(m.target)));  // nothing to resume: no staging folder left
 }
 
 TEST(Download, DatasetTableNamesTheFilesTheReadersLookFor) {
