@@ -34,16 +34,18 @@ class DownloadPrinter : public download::DownloadObserver {
     offset_ = offset;
     start_ = now_seconds();
     last_draw_ = -1;
+    last_done_ = offset;
     // A file started again within this run was cut: the library said so already.
     if (offset > 0 && file != last_file_) fmt::print(stderr, "{}: resuming at {} of {}\n", file, megabytes(offset), url);
     last_file_ = file;
   }
 
   void on_file_progress(const std::string& file, int64_t done, int64_t total) override {
-    if (!bar_) return;
+    if (!bar_ || done == last_done_) return;  // libcurl also calls while nothing arrives
     const double t = now_seconds();
     if (done != total && t - last_draw_ < 0.1) return;  // redraw at most 10 times a second
     last_draw_ = t;
+    last_done_ = done;
     const double rate = static_cast<double>(done - offset_) / std::max(t - start_, 1e-3);
     if (total <= 0) {
       fmt::print(stderr, "\r\033[K{} {} {}/s", file, megabytes(done), megabytes(static_cast<int64_t>(rate)));
@@ -74,7 +76,7 @@ class DownloadPrinter : public download::DownloadObserver {
  private:
   bool bar_;
   std::string url_, last_file_;
-  int64_t offset_ = 0;
+  int64_t offset_ = 0, last_done_ = 0;
   double start_ = 0, last_draw_ = -1;
 };
 

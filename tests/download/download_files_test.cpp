@@ -11,6 +11,7 @@
 #include "nnlab/download/file_set.h"
 #include "nnlab/download/md5.h"
 #include "nnlab/error.h"
+#include "nnlab/io/dir_lock.h"
 
 using namespace nnlab;
 using namespace nnlab::testing;
@@ -212,6 +213,22 @@ TEST(Download, NoServerIsAClearError) {
   EXPECT_NE(msg.find(url + "train-images-idx3-ubyte.gz"), std::string::npos) << msg;
   EXPECT_FALSE(fs::exists(m.target));
   EXPECT_FALSE(fs::exists(download::staging_dir(m.target)));  // nothing to resume: no staging folder left
+}
+
+// Two downloads of one dataset at once: the second is refused while the first holds the
+// staging folder's lock, and nothing is fetched for it.
+TEST(Download, ASecondDownloadOfTheSameSetIsRefusedWhileTheFirstRuns) {
+  Mnist m;
+  LocalServer server(m.served, m.work);
+  Recorder rec;
+  {
+    io::DirectoryLock first(download::staging_dir(m.target), "download folder");
+    const std::string msg = io_error([&] { download::download_file_set(server.url(), m.files, m.target, {}, rec); });
+    EXPECT_NE(msg.find("is being written by another nnlab (pid " + std::to_string(::getpid())), std::string::npos)
+        << msg;
+    EXPECT_TRUE(server.requests().empty());
+  }
+  EXPECT_EQ(download::download_file_set(server.url(), m.files, m.target, {}, rec).fetched, 4);
 }
 
 TEST(Download, DatasetTableNamesTheFilesTheReadersLookFor) {
