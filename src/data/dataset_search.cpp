@@ -63,6 +63,9 @@ std::string missing_dataset_message(std::string_view name, const fs::path& data_
     msg += fmt::format("\nPublished at {}.\n", info->published);
   }
   msg += "Put the files in one of the directories above, or pass `data_dir` DIR.";
+  if (info && !is_sklearn_dataset(name))  // every other named dataset has a download (src/download)
+    msg += fmt::format("\nOr download them: nnlab data get {}{} (or --download on train, eval and experiment).", name,
+                       data_dir.empty() ? "" : " --data-dir " + data_dir.string());
   return msg;
 }
 
