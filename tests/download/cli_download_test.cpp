@@ -121,6 +121,20 @@ TEST(CliDownload, TrainDownloadFetchesAMissingDatasetResumingACutConnection) {
   EXPECT_EQ(server.requests().size(), count);  // found in the cache: nothing fetched
 }
 
+// Without --download, a missing dataset's message says how to fetch it.
+TEST(CliDownload, MissingDatasetMessageSaysHowToDownloadIt) {
+  if (fs::exists("/usr/share/datasets/svhn")) GTEST_SKIP() << "SVHN is installed";
+  TempDir tmp;
+  CliResult r = run_cli("data inspect --dataset svhn", env_for(tmp.path()));
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("\nOr download them: nnlab data get svhn (or --download on train, eval and experiment)."),
+            std::string::npos)
+      << r.err;
+  r = run_cli("train --dataset svhn --data-dir " + tmp.path().string(), env_for(tmp.path()));
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("nnlab data get svhn --data-dir " + tmp.path().string()), std::string::npos) << r.err;
+}
+
 TEST(CliDownload, BadInputAndFailedDownloadsAreOneLineErrors) {
   TempDir tmp;
   const fs::path home = tmp / "home", cache = home / ".cache" / "nnlab" / "mnist";
