@@ -192,6 +192,37 @@ TEST(Download, ConnectionCutMidFileIsResumedWithinOneRun) {
   EXPECT_EQ(rec.messages.size(), 2u);
 }
 
+// A server that ignores Range requests: the cut file is started over, not appended to.
+TEST(Download, ServerIgnoringRangeHasTheCutFileStartedOver) {
+  Mnist m;
+  LocalServer server(m.served, m.work, 1000, true);
+  Recorder rec;
+  EXPECT_EQ(download::download_file_set(server.url(), m.files, m.target, {}, rec).fetched, 4);
+  m.expect_same_files();
+  const auto q = m.requests_for(server, "train-images-idx3-ubyte.gz");
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[1]["range"], "bytes=1000-");  // answered 200: refused by libcurl before any byte is written
+  EXPECT_EQ(q[1]["status"], 200);
+  EXPECT_TRUE(q[2]["range"].is_null());
+}
+
+// A partial file longer than the server's (416): started over. Redirects are followed.
+TEST(Download, StalePartialFileIsStartedOverAndRedirectsAreFollowed) {
+  Mnist m;
+  LocalServer server(m.served, m.work);
+  const fs::path stage = download::staging_dir(m.target);
+  const std::string name = "train-labels-idx1-ubyte.gz";
+  write_bytes(stage / (name + ".part"), std::vector<uint8_t>(fs::file_size(m.served / name) + 10, 7));
+  Recorder rec;
+  EXPECT_EQ(download::download_file_set(server.url() + "moved/", m.files, m.target, {}, rec).fetched, 4);
+  m.expect_same_files();
+  const auto q = m.requests_for(server, name);
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[0]["status"], 416);
+  EXPECT_EQ(q[1]["status"], 200);
+  EXPECT_EQ(m.requests_for(server, "moved/" + name).size(), 2u);  // each answered 301
+}
+
 TEST(Download, NotFoundNamesTheUrl) {
   Mnist m;
   fs::remove(m.served / "t10k-labels-idx1-ubyte.gz");

@@ -28,11 +28,14 @@ namespace nnlab::testing {
 class LocalServer {
  public:
   // Serves `root`; cut_after >= 0 cuts the first response of each file after that many bytes.
-  LocalServer(const std::filesystem::path& root, const std::filesystem::path& work, long cut_after = -1)
+  // ignore_range answers every request with the whole file (200), as some servers do.
+  LocalServer(const std::filesystem::path& root, const std::filesystem::path& work, long cut_after = -1,
+              bool ignore_range = false)
       : port_file_(work / "port"), log_(work / "requests.jsonl") {
     std::vector<std::string> words{"/usr/bin/python3", std::string(NNLAB_SOURCE_DIR) + "/tests/download/serve.py",
                                    "--root", root.string(), "--port-file", port_file_.string(), "--log", log_.string(),
                                    "--cut-after", std::to_string(cut_after)};
+    if (ignore_range) words.push_back("--ignore-range");
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);

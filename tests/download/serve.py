@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """A local HTTP server for the download tests: serves ROOT with Range requests (206),
-answers 404 for what is not there, and can cut the connection once per file after K
-bytes. Each request is logged as one JSON line: path, range header, status, bytes sent.
+answers 404 for what is not there, redirects /moved/NAME to /NAME (301), and can cut the
+connection once per file after K bytes, or ignore Range requests (200, the whole file).
+Each request is logged as one JSON line: path, range header, status, bytes sent.
 
-  serve.py --root DIR --port-file FILE --log FILE [--cut-after K]
+  serve.py --root DIR --port-file FILE --log FILE [--cut-after K] [--ignore-range]
 
 The port it listens on (127.0.0.1, chosen by the system) is written to --port-file once
 it accepts connections.
@@ -23,6 +24,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--cut-after", type=int, default=-1)
+    ap.add_argument("--ignore-range", action="store_true")
     args = ap.parse_args()
     lock = threading.Lock()
     cut_done = set()
@@ -41,6 +43,13 @@ def main():
                                     "status": status, "bytes": sent}) + "\n")
 
         def do_GET(self):
+            if self.path.startswith("/moved/"):
+                self.send_response(301)
+                self.send_header("Location", self.path[len("/moved"):])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                self.record(301, 0)
+                return
             path = os.path.join(args.root, self.path.lstrip("/").split("?")[0])
             if not os.path.isfile(path):
                 self.send_error(404, "Not Found")
@@ -50,7 +59,7 @@ def main():
                 data = f.read()
             size, start = len(data), 0
             rng = self.headers.get("Range")
-            m = re.fullmatch(r"bytes=(\d+)-", rng or "")
+            m = None if args.ignore_range else re.fullmatch(r"bytes=(\d+)-", rng or "")
             if m:
                 start = int(m.group(1))
                 if start >= size:
