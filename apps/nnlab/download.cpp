@@ -6,10 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "command.h"
 #include "nnlab/download/datasets.h"
 #include "nnlab/download/md5.h"
 #include "nnlab/error.h"
-#include "command.h"
 
 namespace nnlab::cli {
 namespace fs = std::filesystem;
@@ -36,7 +36,8 @@ class DownloadPrinter : public download::DownloadObserver {
     last_draw_ = -1;
     last_done_ = offset;
     // A file started again within this run was cut: the library said so already.
-    if (offset > 0 && file != last_file_) fmt::print(stderr, "{}: resuming at {} of {}\n", file, megabytes(offset), url);
+    if (offset > 0 && file != last_file_)
+      fmt::print(stderr, "{}: resuming at {} of {}\n", file, megabytes(offset), url);
     last_file_ = file;
   }
 
@@ -114,8 +115,8 @@ int get_dataset(const GetRequest& r) {
     fmt::print("{} is in {} ({} files, every MD5 matches; nothing downloaded)\n", r.name, result.dir.string(),
                result.reused);
   else
-    fmt::print("{} is in {} ({} files downloaded, {}; {} already there)\n", r.name, result.dir.string(),
-               result.fetched, megabytes(result.bytes), result.reused);
+    fmt::print("{} is in {} ({} files downloaded, {}; {} already there)\n", r.name, result.dir.string(), result.fetched,
+               megabytes(result.bytes), result.reused);
   return 0;
 }
 

@@ -33,16 +33,18 @@ void check_mirror(const std::string& url, std::string_view what) {
   bool printable = true;
   for (char c : url) printable = printable && std::isgraph(static_cast<unsigned char>(c));
   if (!host || !printable)
-    throw ConfigError(fmt::format("{} '{}' is not an http:// or https:// URL (e.g. http://host/mnist/, to which the "
-                                  "file names are appended)",
-                                  what, url));
+    throw ConfigError(
+        fmt::format("{} '{}' is not an http:// or https:// URL (e.g. http://host/mnist/, to which the "
+                    "file names are appended)",
+                    what, url));
 }
 
 fs::path dataset_target(const DatasetDownload& d) {
   if (!d.data_dir.empty()) return d.data_dir / d.name;
   const fs::path root = data::cache_root();
   if (root.empty())
-    throw ConfigError("HOME is not set, so nnlab has no cache folder (~/.cache/nnlab): set HOME or give `data_dir` DIR");
+    throw ConfigError(
+        "HOME is not set, so nnlab has no cache folder (~/.cache/nnlab): set HOME or give `data_dir` DIR");
   return root / d.name;
 }
 
@@ -59,7 +61,8 @@ FileSetResult download_dataset(const DatasetDownload& d, DownloadObserver& obser
     for (RemoteFile& f : files) {
       auto it = d.md5_overrides.find(f.name);
       if (it == d.md5_overrides.end())
-        throw ConfigError(fmt::format("the MD5 listing given (`md5sums`) has no sum for {}, a file of {}", f.name, d.name));
+        throw ConfigError(
+            fmt::format("the MD5 listing given (`md5sums`) has no sum for {}, a file of {}", f.name, d.name));
       f.md5 = it->second;
     }
   }

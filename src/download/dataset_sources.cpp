@@ -35,7 +35,8 @@ const std::vector<DatasetSource>& dataset_sources() {
        {}},
       {"svhn",
        "http://ufldl.stanford.edu/housenumbers/",
-       {{"train_32x32.mat", "e26dedcc434d2e4c54c9b2d4a06d8373"}, {"test_32x32.mat", "eb5a983be6a315427106f1b164d9cef3"}},
+       {{"train_32x32.mat", "e26dedcc434d2e4c54c9b2d4a06d8373"},
+        {"test_32x32.mat", "eb5a983be6a315427106f1b164d9cef3"}},
        {{"extra_32x32.mat", "a93ce644f1a588dc4d68dda5feec44a7"}}},
   };
   return all;

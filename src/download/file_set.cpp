@@ -37,8 +37,8 @@ void sync_path(const fs::path& p) {
 }
 
 void check_file(const RemoteFile& f) {
-  const bool bad_name = f.name.empty() || f.name == "." || f.name == ".." ||
-                        f.name.find('/') != std::string::npos || f.name.ends_with(".part");
+  const bool bad_name = f.name.empty() || f.name == "." || f.name == ".." || f.name.find('/') != std::string::npos ||
+                        f.name.ends_with(".part");
   if (bad_name) throw ConfigError("'" + f.name + "' cannot be the name of a downloaded file");
   bool hex = f.md5.size() == 32;
   for (char c : f.md5) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
@@ -69,42 +69,8 @@ void remove_if_nothing_kept(const fs::path& stage) {
   fs::remove_all(stage, ec);
 }
 
-FileSetResult fetch_and_move(const std::string& base_url, const std::vector<RemoteFile>& files,
-                             const fs::path& target, const fs::path& stage, const FetchOptions& options,
-                             DownloadObserver& observer);
-
-}  // namespace
-
-fs::path staging_dir(const fs::path& target) {
-  fs::path t = target.filename().empty() ? target.parent_path() : target;
-  std::string name = ".";  // appended, not "." + ...: GCC 12 warns falsely (-Wrestrict) on that
-  name += t.filename().string();
-  name += ".download";
-  return t.parent_path() / name;
-}
-
-FileSetResult download_file_set(const std::string& base_url, const std::vector<RemoteFile>& files,
-                                const fs::path& target, const FetchOptions& options, DownloadObserver& observer) {
-  for (const RemoteFile& f : files) check_file(f);
-  const fs::path stage = staging_dir(target);
-  std::optional<io::DirectoryLock> lock;
-  lock_staging(stage, lock);
-  try {
-    FileSetResult result = fetch_and_move(base_url, files, target, stage, options, observer);
-    std::error_code ec;
-    fs::remove_all(stage, ec);  // the lock is held until the end of this scope
-    return result;
-  } catch (...) {
-    remove_if_nothing_kept(stage);
-    throw;
-  }
-}
-
-namespace {
-
-FileSetResult fetch_and_move(const std::string& base_url, const std::vector<RemoteFile>& files,
-                             const fs::path& target, const fs::path& stage, const FetchOptions& options,
-                             DownloadObserver& observer) {
+FileSetResult fetch_and_move(const std::string& base_url, const std::vector<RemoteFile>& files, const fs::path& target,
+                             const fs::path& stage, const FetchOptions& options, DownloadObserver& observer) {
   const fs::path ready = stage / "ready";
   fs::create_directories(ready);
   FileSetResult result;
@@ -133,10 +99,11 @@ FileSetResult fetch_and_move(const std::string& base_url, const std::vector<Remo
     if (got != f.md5) {
       std::error_code ec;
       fs::remove(part, ec);  // the fault may be anywhere in it: resuming would keep it
-      throw IoError(fmt::format("{} from {} is corrupt or not the expected file: its MD5 is {}, expected {}. It was "
-                                "deleted and {} was left as it was; run again to fetch it anew, or check the server "
-                                "(`mirror`)",
-                                f.name, url, got, f.md5, target.string()));
+      throw IoError(
+          fmt::format("{} from {} is corrupt or not the expected file: its MD5 is {}, expected {}. It was "
+                      "deleted and {} was left as it was; run again to fetch it anew, or check the server "
+                      "(`mirror`)",
+                      f.name, url, got, f.md5, target.string()));
     }
     sync_path(part);
     fs::rename(part, staged);
@@ -162,5 +129,30 @@ FileSetResult fetch_and_move(const std::string& base_url, const std::vector<Remo
 }
 
 }  // namespace
+
+fs::path staging_dir(const fs::path& target) {
+  fs::path t = target.filename().empty() ? target.parent_path() : target;
+  std::string name = ".";  // appended, not "." + ...: GCC 12 warns falsely (-Wrestrict) on that
+  name += t.filename().string();
+  name += ".download";
+  return t.parent_path() / name;
+}
+
+FileSetResult download_file_set(const std::string& base_url, const std::vector<RemoteFile>& files,
+                                const fs::path& target, const FetchOptions& options, DownloadObserver& observer) {
+  for (const RemoteFile& f : files) check_file(f);
+  const fs::path stage = staging_dir(target);
+  std::optional<io::DirectoryLock> lock;
+  lock_staging(stage, lock);
+  try {
+    FileSetResult result = fetch_and_move(base_url, files, target, stage, options, observer);
+    std::error_code ec;
+    fs::remove_all(stage, ec);  // the lock is held until the end of this scope
+    return result;
+  } catch (...) {
+    remove_if_nothing_kept(stage);
+    throw;
+  }
+}
 
 }  // namespace nnlab::download

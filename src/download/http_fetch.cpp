@@ -124,13 +124,15 @@ Outcome attempt(const std::string& url, Transfer& t, const FetchOptions& o) {
   if (t.offset > 0 && (code == CURLE_RANGE_ERROR || (code == CURLE_HTTP_RETURNED_ERROR && status == 416)))
     return Outcome::Restart;
   if (code == CURLE_HTTP_RETURNED_ERROR)
-    throw IoError(fmt::format("download of {} failed: the server answered HTTP {}; check the URL (`mirror`) or try "
-                              "again later",
-                              url, status));
+    throw IoError(
+        fmt::format("download of {} failed: the server answered HTTP {}; check the URL (`mirror`) or try "
+                    "again later",
+                    url, status));
   if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY)
-    throw IoError(fmt::format("download of {} failed: cannot connect ({}); check the network, or name another server "
-                              "with `mirror`",
-                              url, detail));
+    throw IoError(
+        fmt::format("download of {} failed: cannot connect ({}); check the network, or name another server "
+                    "with `mirror`",
+                    url, detail));
   if (transient(code) && t.received > 0) {
     t.last_error = detail;
     return Outcome::Retry;
@@ -168,9 +170,10 @@ void fetch_to_file(const std::string& url, const fs::path& part, const std::stri
       }
       case Outcome::Retry:
         if (retries_left-- <= 0)
-          throw IoError(fmt::format("download of {} failed: {}; the {} bytes received are kept, and running the same "
-                                    "command again resumes from there",
-                                    url, t.last_error, size_of(part)));
+          throw IoError(
+              fmt::format("download of {} failed: {}; the {} bytes received are kept, and running the same "
+                          "command again resumes from there",
+                          url, t.last_error, size_of(part)));
         observer.on_message(fmt::format("{}: the connection was cut after {} bytes; resuming", file, size_of(part)));
         break;
     }

@@ -73,9 +73,11 @@ TEST(CliDownload, DataGetFashionMnistFromAMirrorThenTrainAndEvalReadTheCache) {
   }
 
   const fs::path run = tmp / "run";
-  r = run_cli("train --dataset fashion-mnist --model logreg --epochs 1 --train-subset 600 --test-subset 300 "
-              "--threads 1 --out " + run.string(),
-              env_for(home));
+  r = run_cli(
+      "train --dataset fashion-mnist --model logreg --epochs 1 --train-subset 600 --test-subset 300 "
+      "--threads 1 --out " +
+          run.string(),
+      env_for(home));
   ASSERT_EQ(r.code, 0) << r.err;
   r = run_cli("eval --weights " + run.string() + " --test-subset 300 --threads 1 --json", env_for(home));
   ASSERT_EQ(r.code, 0) << r.err;
@@ -103,8 +105,8 @@ TEST(CliDownload, TrainDownloadFetchesAMissingDatasetResumingACutConnection) {
   const std::string env =
       env_for(home, "NNLAB_MIRROR=" + server.url() + " NNLAB_MD5SUMS=" + (tmp / "fixtures.md5").string());
   const fs::path run = tmp / "run";
-  CliResult r = run_cli("train --download --dataset mnist --model logreg --epochs 1 --threads 1 --out " + run.string(),
-                        env);
+  CliResult r =
+      run_cli("train --download --dataset mnist --model logreg --epochs 1 --threads 1 --out " + run.string(), env);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("mnist: downloaded into " + cache.string()), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("the connection was cut after 1000 bytes; resuming"), std::string::npos) << r.err;
@@ -150,8 +152,10 @@ TEST(CliDownload, BadInputAndFailedDownloadsAreOneLineErrors) {
   const std::vector<Case> cases = {
       {"data get no-such-set", "", "error: unknown dataset 'no-such-set': nnlab downloads mnist, fashion-mnist", 2},
       {"data get iris", "", "error: iris has nothing to download: it is scikit-learn's bundled data", 2},
-      {"data get mnist --mirror ftp://example.org/mnist/", "", "error: the mirror (--mirror) 'ftp://example.org/mnist/' "
-                                                               "is not an http:// or https:// URL", 2},
+      {"data get mnist --mirror ftp://example.org/mnist/", "",
+       "error: the mirror (--mirror) 'ftp://example.org/mnist/' "
+       "is not an http:// or https:// URL",
+       2},
       {"data get mnist", "NNLAB_MIRROR=example.org", "error: $NNLAB_MIRROR 'example.org' is not an http://", 2},
       {"data get mnist --mirror " + server.url(), "",
        "error: download of " + server.url() + "train-images-idx3-ubyte.gz failed: the server answered HTTP 404", 1},

@@ -77,8 +77,9 @@ TEST(Download, Md5MatchesPublishedVectorsAndMd5sum) {
 
 TEST(Download, ReadsAnMd5sumListing) {
   TempDir tmp;
-  write_text(tmp / "sums", "F68B3C2DCBEAAA9FBDD348BBDEB94873  dir/train-images-idx3-ubyte.gz\n"
-                           "d53e105ee54ea40749a09fcbcd1e9432 *train-labels-idx1-ubyte.gz\n");
+  write_text(tmp / "sums",
+             "F68B3C2DCBEAAA9FBDD348BBDEB94873  dir/train-images-idx3-ubyte.gz\n"
+             "d53e105ee54ea40749a09fcbcd1e9432 *train-labels-idx1-ubyte.gz\n");
   auto sums = download::read_md5sums(tmp / "sums");
   EXPECT_EQ(sums.size(), 2u);
   EXPECT_EQ(sums["train-images-idx3-ubyte.gz"], "f68b3c2dcbeaaa9fbdd348bbdeb94873");
@@ -137,7 +138,7 @@ TEST(Download, CorruptFileIsDeletedNamedWithBothSumsAndLeavesTheTargetUntouched)
       << msg;  // what was expected
   EXPECT_FALSE(fs::exists(m.target));
   const fs::path stage = download::staging_dir(m.target);
-  EXPECT_FALSE(fs::exists(stage / (bad + ".part")));  // a corrupt file is not resumed
+  EXPECT_FALSE(fs::exists(stage / (bad + ".part")));                        // a corrupt file is not resumed
   EXPECT_TRUE(fs::exists(stage / "ready" / "train-images-idx3-ubyte.gz"));  // checked ones wait
   // The server is fixed: only the corrupt file and the one after it are fetched.
   write_bytes(m.served / bad, good_bytes);

@@ -32,9 +32,16 @@ class LocalServer {
   LocalServer(const std::filesystem::path& root, const std::filesystem::path& work, long cut_after = -1,
               bool ignore_range = false)
       : port_file_(work / "port"), log_(work / "requests.jsonl") {
-    std::vector<std::string> words{"/usr/bin/python3", std::string(NNLAB_SOURCE_DIR) + "/tests/download/serve.py",
-                                   "--root", root.string(), "--port-file", port_file_.string(), "--log", log_.string(),
-                                   "--cut-after", std::to_string(cut_after)};
+    std::vector<std::string> words{"/usr/bin/python3",
+                                   std::string(NNLAB_SOURCE_DIR) + "/tests/download/serve.py",
+                                   "--root",
+                                   root.string(),
+                                   "--port-file",
+                                   port_file_.string(),
+                                   "--log",
+                                   log_.string(),
+                                   "--cut-after",
+                                   std::to_string(cut_after)};
     if (ignore_range) words.push_back("--ignore-range");
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
@@ -44,7 +51,8 @@ class LocalServer {
     for (int i = 0; i < 200 && !std::filesystem::exists(port_file_); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::ifstream in(port_file_);
-    if (!(in >> port_)) throw std::runtime_error("the test server did not start (no port in " + port_file_.string() + ")");
+    if (!(in >> port_))
+      throw std::runtime_error("the test server did not start (no port in " + port_file_.string() + ")");
   }
   ~LocalServer() {
     ::kill(pid_, SIGTERM);

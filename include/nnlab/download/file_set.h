@@ -21,9 +21,9 @@ struct RemoteFile {
 
 struct FileSetResult {
   std::filesystem::path dir;
-  int fetched = 0;        // files downloaded (in full or resumed)
-  int reused = 0;         // files already there whose MD5 matched
-  int64_t bytes = 0;      // bytes received over the network
+  int fetched = 0;    // files downloaded (in full or resumed)
+  int reused = 0;     // files already there whose MD5 matched
+  int64_t bytes = 0;  // bytes received over the network
 };
 
 // The staging folder of `target`: TARGET/../.NAME.download.
