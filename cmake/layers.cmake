@@ -6,7 +6,7 @@
 # place the layering is written: per layer, the layers directly below it (the arrows of
 # docs/DESIGN.md), its public headers, and the internal headers it exports.
 
-set(NNLAB_LAYERS core tensor backend autograd ops nn optim io data report train tune experiments bench)
+set(NNLAB_LAYERS core tensor backend autograd ops nn optim io data download report train tune experiments bench)
 
 set(NNLAB_core_BELOW "")
 set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h nnlab/option_table.h nnlab/memory_budget.h)
@@ -43,6 +43,11 @@ set(NNLAB_io_PUBLIC nnlab/io)
 
 set(NNLAB_data_BELOW io)
 set(NNLAB_data_PUBLIC nnlab/data)
+
+# Fetching published datasets over HTTP (libcurl) into nnlab's cache, checked by MD5
+# (OpenSSL); the CLI calls it before the data layer reads what it fetched.
+set(NNLAB_download_BELOW data)
+set(NNLAB_download_PUBLIC nnlab/download)
 
 set(NNLAB_report_BELOW io)
 set(NNLAB_report_PUBLIC nnlab/report)

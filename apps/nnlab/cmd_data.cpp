@@ -1,5 +1,6 @@
 // nnlab data: the datasets nnlab knows and where they are (list), and what one holds
-// (inspect: counts, shapes, class balance, pixel statistics, a grid of images).
+// (inspect: counts, shapes, class balance, pixel statistics, a grid of images), and
+// fetching one from where it is published (get, in download.cpp).
 #include <fmt/core.h>
 
 #include <memory>
@@ -7,9 +8,11 @@
 
 #include "checks.h"
 #include "command.h"
+#include "download.h"
 #include "flag_text.h"
 #include "nnlab/data/datasets.h"
 #include "nnlab/data/inspect.h"
+#include "nnlab/download/datasets.h"
 
 namespace {
 
@@ -54,6 +57,9 @@ int run_list(const ListFlags& f) {
     if (d["found"].get<bool>())
       fmt::print("{:<14} {} ({})\n", d["name"].get<std::string>(), d["path"].get<std::string>(),
                  d["form"].get<std::string>());
+    else if (nnlab::download::find_source(d["name"].get<std::string>()))
+      fmt::print("{:<14} not found; `nnlab data get {}` downloads it from {}\n", d["name"].get<std::string>(),
+                 d["name"].get<std::string>(), d["published"].get<std::string>());
     else
       fmt::print("{:<14} not found; get it from {}\n", d["name"].get<std::string>(), d["published"].get<std::string>());
   }
@@ -133,8 +139,22 @@ nnlab::cli::Runner setup(CLI::App& verb) {
   inspect_cmd->add_option("--grid-count", inspect->grid_count, "Images in the grid")->check(nnlab::cli::positive());
   inspect_cmd->add_flag("--json", inspect->json, "Print JSON for programs");
 
-  return [list_cmd, list, inspect] {
+  auto get = std::make_shared<nnlab::cli::GetRequest>();
+  CLI::App* get_cmd = verb.add_subcommand(
+      "get", "Download a dataset's published files into ~/.cache/nnlab/NAME, each checked against its published MD5");
+  get_cmd->add_option("name", get->name, nnlab::download::downloadable_names())->required();
+  get_cmd->add_option("--mirror", get->mirror,
+                      "Another server holding the same files (URL/FILE is fetched; default $NNLAB_MIRROR, else the "
+                      "publisher's)");
+  get_cmd->add_option("--md5sums", get->md5sums,
+                      "Check the sums of this md5sum listing instead of the published ones (a mirror that repacks "
+                      "the files; default $NNLAB_MD5SUMS)");
+  get_cmd->add_flag("--svhn-extra", get->svhn_extra, "svhn: extra_32x32.mat too (1.3 GB)");
+  get_cmd->add_option("--data-dir", get->data_dir, "Download into DIR/NAME instead of ~/.cache/nnlab/NAME");
+
+  return [list_cmd, list, inspect, get_cmd, get] {
     if (list_cmd->parsed()) return run_list(*list);
+    if (get_cmd->parsed()) return nnlab::cli::get_dataset(*get);
     return run_inspect(*inspect);
   };
 }

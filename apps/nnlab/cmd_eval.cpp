@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "command.h"
+#include "download.h"
 #include "model_loading.h"
 #include "nnlab/data/data_loader.h"
 #include "nnlab/data/datasets.h"
@@ -19,6 +20,7 @@ struct Options {
   int64_t batch_size = 1000;
   int threads = 0;
   bool json = false;
+  bool download = false;
 };
 
 int run(const Options& o) {
@@ -31,6 +33,7 @@ int run(const Options& o) {
 
   data::LoadOptions lo = config.data;
   lo.svhn_extra = false;  // evaluation reads the test split only
+  if (o.download) cli::fetch_if_missing(lo);
   data::Dataset test = train::shape_for_model(train::test_subset(data::load_dataset(lo).test, config.test_subset),
                                              config.model.name, lo.image_size);
   data::DataLoaderOptions lopt;
@@ -65,6 +68,7 @@ NNLAB_COMMAND("eval", "Evaluate weights (.safetensors or a run directory) on a d
   verb.add_option("--std", o->norm.std, "Per-channel std of the normalisation")->delimiter(',');
   verb.add_option("--batch-size", o->batch_size, "Evaluation batch size")->capture_default_str();
   nnlab::cli::add_threads_flag(verb, o->threads);
+  nnlab::cli::add_download_flag(verb, o->download);
   verb.add_flag("--json", o->json, "Print the metrics as JSON (accuracy, loss, per_class, confusion)");
   return [o] { return run(*o); };
 });

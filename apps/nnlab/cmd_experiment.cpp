@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "command.h"
+#include "download.h"
 #include "nnlab/error.h"
 #include "nnlab/experiments/experiment.h"
 #include "progress.h"
@@ -21,6 +22,7 @@ struct Flags {
   std::string name, dir;
   std::string out, data_dir;
   bool quick = false;
+  bool download = false;
   int threads = 0;
   uint64_t seed = 0;
 };
@@ -94,6 +96,13 @@ int run(const Flags& f) {
     cli::usage_error(
         fmt::format("--out {}: exists and is not an empty directory; an experiment writes into a new one", f.out));
 
+  if (f.download) {
+    data::LoadOptions lo;
+    lo.name = experiments::experiment_info(f.name).dataset;
+    lo.data_dir = f.data_dir;
+    cli::fetch_if_missing(lo);
+  }
+
   experiments::ExperimentOptions o;
   o.out = f.out.empty() ? default_out(f.name) : fs::path(f.out);
   o.quick = f.quick;
@@ -116,6 +125,7 @@ NNLAB_COMMAND("experiment", "Run a course experiment into a report with plots (e
                                 "default runs/NAME-TIME)");
                 verb.add_flag("--quick", f->quick, "The short version (what the tests run)");
                 verb.add_option("--data-dir", f->data_dir, "Directory searched first for datasets (CIFAR-10, SVHN)");
+                cli::add_download_flag(verb, f->download);
                 cli::add_threads_flag(verb, f->threads);
                 verb.add_option("--seed", f->seed, "Seed of every random choice (default 0)");
                 verb.footer("Experiments:\n" + [] {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "command.h"
+#include "download.h"
 #include "nnlab/train/trainer.h"
 #include "progress.h"
 #include "train_flags.h"
@@ -16,6 +17,7 @@ struct Options {
   std::string report_metric;
   bool json = false;
   bool dry_run = false;
+  bool download = false;
 };
 
 int train_or_resume(const Options& o) {
@@ -31,6 +33,7 @@ int train_or_resume(const Options& o) {
     fmt::print("{}\n", config.to_json().dump(2));
     return 0;
   }
+  if (o.download) cli::fetch_if_missing(o.resume.empty() ? o.flags->resolve().data : train::load_run_config(o.resume).data);
   cli::ProgressPrinter printer(o.json ? stderr : stdout, o.report_metric);
   train::TrainResult result;
   if (o.resume.empty()) {
@@ -81,6 +84,7 @@ NNLAB_COMMAND("train", "Train a model (default: lenet5 on Fashion-MNIST)", [](CL
                   "Print 'nnlab:report EPOCH VALUE' on stdout after each epoch for this metric "
                   "(val_accuracy, val_loss, test_accuracy, test_loss, train_accuracy, train_loss)");
   verb.add_flag("--json", o->json, "Print the final metrics as one JSON object on stdout");
+  nnlab::cli::add_download_flag(verb, o->download);
   verb.add_flag("--dry-run", o->dry_run,
                 "Check the flags and the --config file, print the configuration as JSON and exit without training");
   return [o] { return run(*o); };

@@ -80,6 +80,9 @@ std::string missing_dataset_message(std::string_view name, const fs::path& data_
     msg += fmt::format("\nPublished at {}.\n", info->published);
   }
   msg += "Put the files in one of the directories above, or pass `data_dir` DIR.";
+  if (info && !is_sklearn_dataset(name))  // every other named dataset has a download (src/download)
+    msg += fmt::format("\nOr download them: nnlab data get {}{} (or --download on train, eval and experiment).", name,
+                       data_dir.empty() ? "" : " --data-dir " + data_dir.string());
   return msg;
 }
 
@@ -93,7 +96,7 @@ std::vector<fs::path> search_dirs(std::string_view name, const fs::path& data_di
     return dirs;  // a directory the user names is the only place looked: no silent fallback
   }
   if (const char* env = std::getenv("NNLAB_DATA"); env && *env) dirs.push_back(fs::path(env) / name);
-  if (const char* home = std::getenv("HOME"); home && *home) dirs.push_back(fs::path(home) / ".cache" / "nnlab" / name);
+  if (const fs::path cache = cache_root(); !cache.empty()) dirs.push_back(cache / name);
   if (name == "cifar10" || name == "cifar100") detail::add_python_tool_dirs(name, dirs);
   dirs.push_back(fs::path("/usr/share/datasets") / name);
   if (detail::is_sklearn_dataset(name)) dirs.push_back(detail::kSklearnDataDir);

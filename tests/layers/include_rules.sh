@@ -36,4 +36,7 @@ expect train nnlab/tune/study.h fails
 expect train tune/subprocess.h fails               # tune's export reaches only layers above tune
 expect experiments tune/subprocess.h ok
 expect experiments nnlab/train/trainer.h ok
+expect download nnlab/data/datasets.h ok
+expect data nnlab/download/fetch.h fails             # the data layer reads, it never fetches
+expect train nnlab/download/datasets.h fails        # only the CLI fetches
 exit $status

@@ -70,6 +70,9 @@ struct Location {
 // ~/.keras/datasets (and Keras 3's cifar-*-target folder there) and ./data,
 // then /usr/share/datasets/NAME.
 std::vector<std::filesystem::path> search_dirs(std::string_view name, const std::filesystem::path& data_dir);
+// nnlab's cache of datasets, ~/.cache/nnlab (where `nnlab data get` puts them, each in a
+// folder of its name); empty when HOME is not set.
+std::filesystem::path cache_root();
 Location locate_dataset(std::string_view name, const std::filesystem::path& data_dir);
 
 // The per-channel mean and std that are published for a named dataset's training split

@@ -37,6 +37,7 @@ class ExperimentObserver : public train::TrainObserver {};
 struct ExperimentInfo {
   std::string name;
   std::string summary;  // one line
+  std::string dataset;  // the named dataset it reads (the one a download fetches)
 };
 
 // ce-vs-mse, convexity, mlp-cifar10, cnn-compare.
