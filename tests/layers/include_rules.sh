@@ -36,4 +36,7 @@ expect train nnlab/tune/study.h fails
 expect train tune/subprocess.h fails               # tune's export reaches only layers above tune
 expect experiments tune/subprocess.h ok
 expect experiments nnlab/train/trainer.h ok
+expect board nnlab/tune/storage.h ok                 # the board reads studies through the storage API
+expect board tune/storage/sqlite_db.h fails        # never around it
+expect tune nnlab/board/board.h fails
 exit $status
