@@ -60,7 +60,7 @@ TEST(BoardBrowser, PageMatchesTheFilesAndUpdatesLive) {
   // The live run: a few epochs of a few seconds each, so that the page's 2 s polls see it
   // part-way through.
   const nlohmann::json train = {"--model",     "resnet20", "--train-subset", "600", "--test-subset", "300",
-                                "--val-fraction", "0",     "--epochs",       "4",   "--threads",     "1",
+                                "--val-fraction", "0",     "--epochs",       "5",   "--threads",     "1",
                                 "--workers",   "0"};
   const nlohmann::json cfg{{"url", "http://127.0.0.1:" + std::to_string(board.port()) + "/"},
                            {"runs", runs.string()},

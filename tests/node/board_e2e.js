@@ -134,7 +134,8 @@ async function main() {
     const train = spawn(cfg.cli, ['train', ...cfg.train, '--out', path.join(cfg.runs, liveName)], { stdio: 'ignore' });
     let exited = null;
     train.on('exit', (code) => { exited = code; });
-    const seen = new Set();  // epochs_done values the page showed while the run was training
+    const seen = new Set();  // what the page showed of the run while its trainer ran
+    let sawTraining = false;
     let shot = false;
     const deadline = Date.now() + 120000;
     while (Date.now() < deadline) {
@@ -150,7 +151,8 @@ async function main() {
       }, '0/' + liveName);
       if (state) {
         if (state.same !== 'yes') throw new Error('check failed: the page was reloaded');
-        if (state.status === 'training') seen.add(state.epochs + ' / ' + state.points + ' points');
+        if (state.status === 'training') sawTraining = true;
+        if (exited === null) seen.add(state.epochs + ' / ' + state.points + ' points');  // the trainer still runs
         if (state.status === 'training' && state.points >= 1 && !shot) {
           await page.screenshot({ path: path.join(cfg.artifacts, 'board-live.png') });
           shot = true;
@@ -160,6 +162,7 @@ async function main() {
       await sleep(250);
     }
     check(exited === 0, 'the live nnlab train finished, and the page was never reloaded');
+    check(sawTraining, 'the table showed the run as training');
     console.log('seen while training: ' + [...seen].join('; '));
     const liveRecords = jsonl(path.join(cfg.runs, liveName, 'metrics.jsonl'));
     const partial = [...seen].map((s) => Number(s.split(' / ')[1].split(' ')[0])).filter((p) => p >= 1 && p < liveRecords.length);
