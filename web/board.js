@@ -140,8 +140,10 @@ const CHARTS = {
   loss: { title: 'Loss', ylabel: 'cross-entropy loss', series: [['train_loss', 'train'], ['val_loss', 'val'], ['test_loss', 'test']] },
   accuracy: { title: 'Accuracy', ylabel: 'accuracy (%)', scale: 100,
               series: [['train_accuracy', 'train'], ['val_accuracy', 'val'], ['test_accuracy', 'test']] },
-  lr: { title: 'Learning rate', ylabel: 'learning rate', series: [['lr', 'lr']] },
-  speed: { title: 'Training speed', ylabel: 'images / s', series: [['images_per_second', 'images/s']] },
+  // Rates and speeds of different runs differ by orders of magnitude: a log axis shows each.
+  lr: { title: 'Learning rate', ylabel: 'learning rate (log scale)', log: true, series: [['lr', 'lr']] },
+  speed: { title: 'Training speed', ylabel: 'images / s (log scale)', log: true,
+           series: [['images_per_second', 'images/s']] },
 };
 
 function shortName(id) {
@@ -187,9 +189,10 @@ function drawCharts() {
       title: spec.title, xlabel: 'epoch', ylabel: spec.ylabel,
       legend: 'always', labelsDiv: 'legend-' + name, labelsSeparateLines: false,
       drawPoints: true, pointSize: 2.5, strokeWidth: 1.8, connectSeparatedPoints: true,
-      includeZero: name === 'speed', xRangePad: 8, yRangePad: 8,
+      logscale: !!spec.log, xRangePad: 8, yRangePad: 8,
       axes: { x: { axisLabelFormatter: (x) => (Number.isInteger(x) ? String(x) : ''), valueFormatter: (x) => 'epoch ' + x },
-              y: { axisLabelWidth: 60 } },
+              y: Object.assign({ axisLabelWidth: 60 },
+                               spec.log ? { axisLabelFormatter: (v) => Number(v.toPrecision(2)).toString() } : {}) },
     };
     if (state.charts[name]) state.charts[name].updateOptions(options);
     else { div.replaceChildren(); state.charts[name] = new Dygraph(div, rows, options); }
