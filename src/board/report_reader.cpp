@@ -58,7 +58,6 @@ std::string markdown_to_html(std::string_view markdown) {
 }
 
 json experiment_row(const FoundDir& found, const fs::path& dir) {
-  std::string error;
   json results = json::parse(read_bounded(dir / "results.json", size_t{16} << 20), nullptr, false);
   const std::string md = read_bounded(dir / "report.md", kReportLimit);
   return {{"id", found.id()},
