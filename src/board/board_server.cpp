@@ -101,7 +101,10 @@ struct BoardServer::Impl {
 };
 
 void BoardServer::Impl::limits() {
-  server.new_task_queue = [] { return new httplib::ThreadPool(8); };
+  // A kept-alive connection holds one of the pool's threads while it idles, and a browser
+  // opens up to 6 per page: idle ones are closed after 1 s (the page polls every 2 s).
+  server.new_task_queue = [] { return new httplib::ThreadPool(16); };
+  server.set_keep_alive_timeout(1);
   server.set_payload_max_length(16 * 1024);
   server.set_read_timeout(5, 0);
   server.set_write_timeout(5, 0);

@@ -248,25 +248,31 @@ TEST_F(BoardApi, HugeAndMalformedRequestsAreRefusedAndTheServerStaysUp) {
   const int port = board_->port();
   const std::string big(10 << 20, 'a');
   auto status_line = [](const std::string& reply) { return reply.substr(0, reply.find('\r')); };
+  // A server that answers before reading all that was sent closes with bytes unread: the
+  // kernel then resets the connection, and the answer may be lost with it. Nothing, or
+  // that refusal; never a 200.
+  auto refused = [&](const std::string& reply, const char* code) {
+    return reply.empty() || status_line(reply).find(code) != std::string::npos;
+  };
   // A 10 MB target, a 10 MB header, 10 MB of small headers, bytes that are not HTTP.
-  std::string reply = raw_request(port, "GET /api/runs?" + big + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  EXPECT_EQ(reply.find("200 OK"), std::string::npos) << status_line(reply);
+  std::string reply = raw_request(port, "GET /api/runs?" + big + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(refused(reply, "414")) << status_line(reply);
   expect_still_answering();
-  reply = raw_request(port, "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + big + "\r\n\r\n");
-  EXPECT_EQ(reply.find("200 OK"), std::string::npos) << status_line(reply);
+  reply = raw_request(port, "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: " + big + "\r\n\r\n");
+  EXPECT_TRUE(refused(reply, "400")) << status_line(reply);
   expect_still_answering();
-  std::string many = "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  std::string many = "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   for (int i = 0; many.size() < (10u << 20); ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
   reply = raw_request(port, many + "\r\n");
-  EXPECT_EQ(reply.find("200 OK"), std::string::npos) << status_line(reply);
+  EXPECT_NE(status_line(reply).find("431"), std::string::npos) << status_line(reply);
   expect_still_answering();
   reply = raw_request(port, std::string("\x16\x03\x01\x00\xff garbage \0\0\r\n\r\n", 24));
-  EXPECT_EQ(reply.find("200 OK"), std::string::npos) << status_line(reply);
+  EXPECT_NE(status_line(reply).find("400"), std::string::npos) << status_line(reply);
   expect_still_answering();
   // A body, a method that would write, another site's name for 127.0.0.1.
-  reply = raw_request(port, "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+  reply = raw_request(port, "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " +
                                 std::to_string(big.size()) + "\r\n\r\n" + big);
-  EXPECT_EQ(reply.find("200 OK"), std::string::npos) << status_line(reply);
+  EXPECT_TRUE(refused(reply, "405")) << status_line(reply);
   auto del = client_->Delete("/api/runs");
   ASSERT_TRUE(del);
   EXPECT_EQ(del->status, 405);

@@ -69,7 +69,7 @@ class BoardProcess {
 };
 
 // Sends `bytes` to 127.0.0.1:port as they are and returns what came back before the server
-// closed the connection (or 10 s passed). A server that stops reading makes the send fail:
+// closed the connection (or 10 s passed; ask with "Connection: close"). A server that stops reading makes the send fail:
 // that is an answer too, so failures of send are not errors here.
 inline std::string raw_request(int port, const std::string& bytes) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -88,7 +88,7 @@ inline std::string raw_request(int port, const std::string& bytes) {
       if (n <= 0) break;
       sent += static_cast<size_t>(n);
     }
-    ::shutdown(fd, SHUT_WR);
+    // No shutdown(SHUT_WR): cpp-httplib drops its answer to a client that half-closed.
     char buf[4096];
     for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) got.append(buf, static_cast<size_t>(n));
   }
