@@ -38,7 +38,7 @@ void write(const fs::path& file, const std::string& text) {
 
 class BoardApi : public ::testing::Test {
  protected:
-  // One real run and one real study for the suite: made once, only read afterwards.
+  // A real run and the folders made from it, once for the suite; only read afterwards.
   static void SetUpTestSuite() {
     base_ = fs::temp_directory_path() / ("nnlab_board_api_" + std::to_string(::getpid()));
     fs::remove_all(base_);
@@ -58,18 +58,18 @@ class BoardApi : public ::testing::Test {
     write(root_ / "corrupt" / "metrics.jsonl", finished.substr(0, first_end) + "{\"epoch\": \x01 garbage\n" +
                                                    finished.substr(first_end) + "[1, 2, 3]\n");
     write(root_ / "corrupt" / "summary.json", "{\"epochs\": 2, \"test\": ");  // cut short
-    r = run_cli("experiment ce-vs-mse --quick --threads 1 --out " + (root_ / "exp").string());
-    ASSERT_EQ(r.code, 0) << r.err;
-    // A report whose Markdown holds raw HTML: shown as text, never run.
-    write(root_ / "hostile" / "results.json", "{\"experiment\": \"x\"}");
-    write(root_ / "hostile" / "report.md", "# Hostile\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n");
     // Outside the root, and links inside that point there.
     write(base_ / "outside" / "secret" / "config.json", "{\"model\": \"secret-model\"}");
     write(base_ / "outside" / "secret" / "metrics.jsonl", finished);
     write(base_ / "outside" / "secret.png", "SECRET-BYTES");
     fs::create_directory_symlink(base_ / "outside" / "secret", root_ / "link-out");
     fs::create_symlink(base_ / "outside" / "secret.png", root_ / "finished" / "leak.png");
+  }
 
+  // What only some tests need is made when one of them runs (each test may be a process of
+  // its own under ctest).
+  static void make_study() {
+    if (fs::exists(base_ / "studies" / "study.db")) return;
     // A real study: x in [0, 1], curves x·step reported as intermediate values, pruned by
     // the median rule, x > 0.9 fails (nnlab tune's own test program).
     fs::create_directories(base_ / "studies");
@@ -78,7 +78,7 @@ class BoardApi : public ::testing::Test {
     if (x > 0.9) { print "diverged" > "/dev/stderr"; exit 4 }
     for (s = 1; s <= 5; s++) printf "nnlab:report %d %.6f\n", s, x * s
     print x }')");
-    r = run_cli("tune --study quad --storage " + url("study.db") + " --space " + (base_ / "studies/space.json").string() +
+    auto r = run_cli("tune --study quad --storage " + url("study.db") + " --space " + (base_ / "studies/space.json").string() +
                 " --sampler random --trials 12 --seed 2 --pruner median --command 'sh " +
                 (base_ / "studies/prog.sh").string() + " {x}' --json");
     ASSERT_EQ(r.code, 0) << r.err;
@@ -87,11 +87,23 @@ class BoardApi : public ::testing::Test {
     fs::copy_file(base_ / "studies" / "study.db", base_ / "locked" / "locked.db");
     write(base_ / "studies" / "corrupt.db", std::string(8192, 'Z'));
   }
+  static void make_experiment() {
+    if (fs::exists(root_ / "exp")) return;
+    auto r = run_cli("experiment ce-vs-mse --quick --threads 1 --out " + (root_ / "exp").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    // A report whose Markdown holds raw HTML: shown as text, never run.
+    write(root_ / "hostile" / "results.json", "{\"experiment\": \"x\"}");
+    write(root_ / "hostile" / "report.md", "# Hostile\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n");
+  }
   static void TearDownTestSuite() { fs::remove_all(base_); }
 
   static std::string url(const std::string& db) { return "sqlite:///" + (base_ / "studies" / db).string(); }
 
   void SetUp() override {
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (test.find("Studies") != std::string::npos) make_study();
+    if (test.find("Experiment") != std::string::npos) make_experiment();
+    fs::create_directories(base_ / "studies");
     before_ = tree_snapshot(base_ / "runs");
     studies_before_ = tree_snapshot(base_ / "studies");
     board_ = std::make_unique<BoardProcess>(
