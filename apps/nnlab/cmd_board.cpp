@@ -69,7 +69,8 @@ NNLAB_COMMAND("board", "Serve a web dashboard of runs, studies and experiment re
       ->allow_extra_args(false);
   verb.add_option("--storage", f->storages, "Study storage URL, e.g. sqlite:///studies/mnist.db (repeatable)")
       ->allow_extra_args(false);
-  verb.add_option("--host", f->host, "Address to listen on; other than loopback only when asked")->capture_default_str();
+  verb.add_option("--host", f->host, "Address to listen on; other than loopback only when asked")
+      ->capture_default_str();
   verb.add_option("--port", f->port, "Port (0: any free one, printed at start)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));

@@ -151,7 +151,8 @@ void BoardServer::Impl::limits() {
     reply_error(res, 500, what);
   });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) reply_error(res, res.status, res.status == 404 ? "not found" : fmt::format("HTTP {}", res.status));
+    if (res.body.empty())
+      reply_error(res, res.status, res.status == 404 ? "not found" : fmt::format("HTTP {}", res.status));
   });
 }
 

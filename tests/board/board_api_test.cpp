@@ -78,8 +78,8 @@ class BoardApi : public ::testing::Test {
     if (x > 0.9) { print "diverged" > "/dev/stderr"; exit 4 }
     for (s = 1; s <= 5; s++) printf "nnlab:report %d %.6f\n", s, x * s
     print x }')");
-    auto r = run_cli("tune --study quad --storage " + url("study.db") + " --space " + (base_ / "studies/space.json").string() +
-                " --sampler random --trials 12 --seed 2 --pruner median --command 'sh " +
+    auto r = run_cli("tune --study quad --storage " + url("study.db") + " --space " +
+                     (base_ / "studies/space.json").string() + " --sampler random --trials 12 --seed 2 --pruner median --command 'sh " +
                 (base_ / "studies/prog.sh").string() + " {x}' --json");
     ASSERT_EQ(r.code, 0) << r.err;
     // The locked one lives apart: the connection that locks it writes its -wal beside it.
@@ -267,10 +267,11 @@ TEST_F(BoardApi, HugeAndMalformedRequestsAreRefusedAndTheServerStaysUp) {
     return reply.empty() || status_line(reply).find(code) != std::string::npos;
   };
   // A 10 MB target, a 10 MB header, 10 MB of small headers, bytes that are not HTTP.
-  std::string reply = raw_request(port, "GET /api/runs?" + big + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  const std::string close = "Host: 127.0.0.1\r\nConnection: close\r\n";
+  std::string reply = raw_request(port, "GET /api/runs?" + big + " HTTP/1.1\r\n" + close + "\r\n");
   EXPECT_TRUE(refused(reply, "414")) << status_line(reply);
   expect_still_answering();
-  reply = raw_request(port, "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: " + big + "\r\n\r\n");
+  reply = raw_request(port, "GET /api/runs HTTP/1.1\r\n" + close + "X-Big: " + big + "\r\n\r\n");
   EXPECT_TRUE(refused(reply, "400")) << status_line(reply);
   expect_still_answering();
   std::string many = "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";

@@ -69,8 +69,8 @@ class BoardProcess {
 };
 
 // Sends `bytes` to 127.0.0.1:port as they are and returns what came back before the server
-// closed the connection (or 10 s passed; ask with "Connection: close"). A server that stops reading makes the send fail:
-// that is an answer too, so failures of send are not errors here.
+// closed the connection (or 10 s passed; ask with "Connection: close"). A server that stops
+// reading makes the send fail: that is an answer too, so failures of send are not errors here.
 inline std::string raw_request(int port, const std::string& bytes) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
