@@ -39,4 +39,7 @@ expect experiments nnlab/train/trainer.h ok
 expect download nnlab/data/datasets.h ok
 expect data nnlab/download/fetch.h fails             # the data layer reads, it never fetches
 expect train nnlab/download/datasets.h fails        # only the CLI fetches
+expect board nnlab/tune/storage.h ok                 # the board reads studies through the storage API
+expect board tune/storage/sqlite_db.h fails        # never around it
+expect tune nnlab/board/board.h fails
 exit $status

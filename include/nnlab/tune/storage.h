@@ -117,6 +117,11 @@ class Storage {
 enum class StorageAccess {
   Create,    // creates the database (file, schema) when it does not exist yet
   Existing,  // reading: a mistyped path is an error, never a new empty database
+  // Looking only (nnlab board): like Existing, and nothing is written, not even SQLite's
+  // journal mode; no transaction takes a writer's lock, so a viewer never stalls a worker.
+  // SQLite is opened SQLITE_OPEN_READONLY; a database no process has open (no -wal file
+  // beside it) is read as immutable, so that no -wal or -shm file is created next to it.
+  ReadOnly,
 };
 
 // Opens the storage of a URL. Throws ConfigError for a URL that is not one of the forms

@@ -16,13 +16,15 @@ std::unique_ptr<Storage> open_storage(const std::string& url, StorageAccess acce
     return make_sql_storage(std::make_unique<sql::SqliteDatabase>(":memory:", patience_s), SqlDialect::Sqlite, url);
   if (is_postgres_url(url)) {
     return make_sql_storage(std::make_unique<sql::PostgresDatabase>(url, patience_s), SqlDialect::Postgres,
-                            redact_storage_url(url), access == StorageAccess::Create);
+                            redact_storage_url(url), access == StorageAccess::Create);  // reads are READ ONLY
   }
   std::filesystem::path path = sqlite_path_from_url(url);
   // Reading must not create an empty database where the user mistyped the path.
-  if (access == StorageAccess::Existing && !std::filesystem::exists(path))
+  if (access != StorageAccess::Create && !std::filesystem::exists(path))
     throw IoError(fmt::format("no study database at {} (from {}); check the path", path.string(), url));
-  return make_sql_storage(std::make_unique<sql::SqliteDatabase>(path, patience_s), SqlDialect::Sqlite, url);
+  const bool read_only = access == StorageAccess::ReadOnly;
+  return make_sql_storage(std::make_unique<sql::SqliteDatabase>(path, patience_s, read_only), SqlDialect::Sqlite, url,
+                          access == StorageAccess::Create);
 }
 
 }  // namespace nnlab::tune

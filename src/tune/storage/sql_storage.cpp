@@ -282,8 +282,10 @@ class SqlStorage : public Storage {
  private:
   void init_schema(bool create) {
     const std::string& where = db_->where();
-    db_->write([&] {
-      if (*schema_lock_sql(dialect_)) db_->query(schema_lock_sql(dialect_));
+    // Only creating the tables needs a writer's lock; a check alone is a read (a viewer's
+    // storage is opened read-only, and SQLite would refuse BEGIN IMMEDIATE there).
+    auto check = [&] {
+      if (create && *schema_lock_sql(dialect_)) db_->query(schema_lock_sql(dialect_));
       Rows census = db_->query(table_census_sql(dialect_));
       const int64_t tables = census.integer(0, 0), ours = census.integer(0, 1);
       if (tables > 0 && ours == 0)
@@ -294,7 +296,9 @@ class SqlStorage : public Storage {
         throw IoError(fmt::format("{} holds no nnlab studies; check the URL", where));
       if (ours == 0)
         for (const std::string& statement : schema_statements(dialect_)) db_->query(statement);
-    });
+    };
+    if (create) db_->write(check);
+    else db_->read(check);
     std::string version = db_->read([&] {
       Rows r = db_->query("SELECT value FROM nnlab_meta WHERE key='schema_version'");
       return r.empty() ? std::string() : r.text(0, 0);

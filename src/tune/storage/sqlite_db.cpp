@@ -85,9 +85,19 @@ class Statement {
   const std::string& file_;
 };
 
+// An SQLite URI for a path: the characters a URI gives meaning to, percent-encoded.
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else uri += c;
+  }
+  return uri + "?immutable=1";
+}
+
 }  // namespace
 
-SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, double patience_s)
+SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, double patience_s, bool read_only)
     : file_(file.string()), backoff_(patience_s, 0.25, static_cast<uint64_t>(getpid()) * 7919u) {
   const bool memory = file_ == ":memory:";
   std::filesystem::path dir = file.parent_path();
@@ -105,7 +115,17 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, double patienc
   std::error_code ec;
   if (!memory && std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
     throw IoError(fmt::format("study database {} is not a regular file: give the path of a .db file", file_));
-  int rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // Read-only: even SQLITE_OPEN_READONLY creates -wal and -shm files beside a WAL database
+  // that no process has open, and leaves them there. Without a -wal file no writer has it
+  // open, and a writer that opens it meanwhile writes to its -wal, not to this file (until a
+  // checkpoint of 1000 pages), so reading it as immutable sees the last checkpoint, whole.
+  int rc = SQLITE_OK;
+  if (read_only && !memory && !std::filesystem::exists(file_ + "-wal", ec))
+    rc = sqlite3_open_v2(immutable_uri(file_).c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  else if (read_only && !memory)
+    rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
+  else
+    rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -114,8 +134,8 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, double patienc
   }
   sqlite3_create_function(db_, "nnlab_now", 0, SQLITE_UTF8, nullptr, nnlab_now, nullptr, nullptr);
   // Each statement waits up to 2 s for a lock; the transaction-level retry covers longer.
-  sqlite3_busy_timeout(db_, 2000);
-  if (memory) return;
+  sqlite3_busy_timeout(db_, read_only ? 250 : 2000);
+  if (memory || read_only) return;
   for (int attempt = 0;; ++attempt) {
     try {
       // WAL: readers never block the writer, and a commit is one append to the log.

@@ -17,7 +17,8 @@ namespace nnlab::tune::sql {
 class SqliteDatabase : public Database {
  public:
   // file ":memory:": a private in-memory database. Throws IoError when it cannot be opened.
-  SqliteDatabase(const std::filesystem::path& file, double patience_s);
+  // read_only: an existing file opened SQLITE_OPEN_READONLY, its journal mode left as it is.
+  SqliteDatabase(const std::filesystem::path& file, double patience_s, bool read_only = false);
   ~SqliteDatabase() override;
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
