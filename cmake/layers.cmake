@@ -62,6 +62,12 @@ set(NNLAB_experiments_PUBLIC nnlab/experiments)
 set(NNLAB_bench_BELOW nn optim)
 set(NNLAB_bench_PUBLIC nnlab/bench.h)
 
+# ONNX export of a module tree: the zoo's layers (nn), the atomic write (io); libonnx is
+# linked to this layer alone (CMakeLists.txt).
+list(APPEND NNLAB_LAYERS export)
+set(NNLAB_export_BELOW nn io)
+set(NNLAB_export_PUBLIC nnlab/export)
+
 # The layers at or below `layer`, in `out`.
 function(nnlab_layers_below layer out)
   set(seen ${layer})
