@@ -6,7 +6,7 @@
 // three; the 32x32-only models see 28x28 images padded to 1x32x32, as in training.
 //
 // Weights: the zoo's seeded initialisation, with each batch norm given a random affine (γ in
-// [0.5, 1.5], β in [-0.3, 0.3]) and running statistics measured on 256 other real test images
+// [0.5, 1.5], β in [-0.3, 0.3]) and running statistics measured on 64 other real test images
 // (so folding is exercised with non-trivial values and deep models keep well-scaled logits);
 // plus one lenet5 trained for an epoch by `nnlab train` and exported from its run directory.
 #include <gtest/gtest.h>
@@ -117,7 +117,8 @@ std::vector<Case> make_cases() {
 
 // Random batch-norm affine, then running statistics measured on real images: one
 // training-mode forward whose hooks store each batch norm's input mean and (unbiased)
-// variance as its running statistics, so eval mode normalises as that batch did.
+// variance as its running statistics, so eval mode normalises as that batch did. Leaves the
+// model in eval mode.
 void calibrate_batch_norms(nn::Module& model, const Tensor& images, uint64_t seed) {
   Generator gen(seed);
   std::vector<std::pair<nn::Module*, int>> hooks;
@@ -147,9 +148,8 @@ void calibrate_batch_norms(nn::Module& model, const Tensor& images, uint64_t see
       bn->running_var.copy_(Tensor::from_data({c}, var));
     }));
   }
-  if (hooks.empty()) return;
-  model.train();
-  {
+  if (!hooks.empty()) {
+    model.train();
     NoGradGuard no_grad;
     model(images);
   }
@@ -268,7 +268,7 @@ void run_suite(Suite& s) {
       mo.input = c.input;
       mo.seed = 100 + i;
       model = zoo::build(mo);
-      calibrate_batch_norms(*model, image_batch(test, 9000, 256, c.image, c.model, norm), 200 + i);
+      calibrate_batch_norms(*model, image_batch(test, 9000, 64, c.image, c.model, norm), 200 + i);
       if (c.source == Source::NnlabFile) {
         train::TrainConfig config;
         config.model = mo;
@@ -319,7 +319,7 @@ void run_suite(Suite& s) {
     c.ort_small_dims = c.session["runs"][1]["dims"].get<Shape>();
   }
 
-  auto [py_rc, py_out] = nnlab::testing::run_command("python3 " + nnlab::testing::python_checker() + onnx_files);
+  auto [py_rc, py_out] = nnlab::testing::run_command("/usr/bin/python3 " + nnlab::testing::python_checker() + onnx_files);
   if (py_rc != 0) {
     s.error = "python3 onnx full_check: " + py_out;
     return;
@@ -347,9 +347,11 @@ const Suite& suite() {
   return s;
 }
 
+std::string dims(const Shape& s) { return fmt::format("{}", fmt::join(s, "x")); }
+
 std::string describe(const Case& c) {
-  return fmt::format("{} for {} images (model input {}), opset {}, batch norm {}", c.tag, fmt::join(c.image, "x"),
-                     fmt::join(c.input, "x"), c.opset, c.keep_bn ? "kept" : "folded");
+  return fmt::format("{} for {} images (model input {}), opset {}, batch norm {}", c.tag, dims(c.image), dims(c.input),
+                     c.opset, c.keep_bn ? "kept" : "folded");
 }
 
 TEST(OnnxExport, EveryZooModelGivesOnnxRuntimeTheLogitsOfNnlab) {
@@ -362,8 +364,7 @@ TEST(OnnxExport, EveryZooModelGivesOnnxRuntimeTheLogitsOfNnlab) {
     const double diff = relative_diff(c.ort_logits, c.nnlab_logits, n);
     const double diff_small = relative_diff(c.ort_small, c.nnlab_logits, kSmallBatch);
     const int64_t same = same_class(c.ort_logits, c.nnlab_logits);
-    fmt::print("{:<46} {:<9} {:<9} {:>5} {:>6} {:>7} {:>13.3g} {:>6}/{}\n", c.tag, fmt::join(c.image, "x"),
-               fmt::join(c.input, "x"), c.opset, c.keep_bn ? "kept" : "folded", n, diff, same, n);
+    fmt::print("{:<46} {:<9} {:<9} {:>5} {:>6} {:>7} {:>13.3g} {:>6}/{}\n", c.tag, dims(c.image), dims(c.input), c.opset, c.keep_bn ? "kept" : "folded", n, diff, same, n);
     EXPECT_EQ(c.ort_dims, (Shape{n, k})) << describe(c);
     EXPECT_EQ(c.ort_small_dims, (Shape{kSmallBatch, k})) << describe(c) << ": the batch dimension is symbolic";
     EXPECT_LT(diff, kTolerance) << describe(c);
