@@ -36,4 +36,8 @@ expect train nnlab/tune/study.h fails
 expect train tune/subprocess.h fails               # tune's export reaches only layers above tune
 expect experiments tune/subprocess.h ok
 expect experiments nnlab/train/trainer.h ok
+expect export nnlab/nn/module.h ok
+expect export nnlab/io/atomic_file.h ok
+expect export nnlab/train/config.h fails           # the exporter knows modules, not training
+expect train nnlab/export/onnx.h fails
 exit $status
