@@ -373,15 +373,25 @@ void expect_checked(const Suite& s, const Case& c) {
   auto has = [&](const std::string& op) { return std::find(ops.begin(), ops.end(), op) != ops.end(); };
   EXPECT_FALSE(has("Dropout")) << describe(c);
   const bool conv_bn = c.model.rfind("vgg", 0) == 0 || c.model.rfind("resnet", 0) == 0;
-  if (conv_bn) EXPECT_EQ(has("BatchNormalization"), c.keep_bn) << describe(c) << ": ops " << j["ops"].dump();
-  if (c.options.batch_norm) EXPECT_TRUE(has("BatchNormalization")) << describe(c) << ": bn1d stays a node";
-  if (c.model != "logreg" && c.model != "mlp") EXPECT_TRUE(has("Conv")) << describe(c);
+  if (conv_bn) {
+    EXPECT_EQ(has("BatchNormalization"), c.keep_bn) << describe(c) << ": ops " << j["ops"].dump();
+  }
+  if (c.options.batch_norm) {
+    EXPECT_TRUE(has("BatchNormalization")) << describe(c) << ": bn1d stays a node";
+  }
+  if (c.model != "logreg" && c.model != "mlp") {
+    EXPECT_TRUE(has("Conv")) << describe(c);
+  }
   EXPECT_TRUE(has("Gemm")) << describe(c);
-  if (c.model.rfind("resnet", 0) == 0) EXPECT_TRUE(has("Add") && has("GlobalAveragePool")) << describe(c);
-  if (c.model == "alexnet" || c.model == "lenet5" || c.model.rfind("vgg", 0) == 0)
+  if (c.model.rfind("resnet", 0) == 0) {
+    EXPECT_TRUE(has("Add") && has("GlobalAveragePool")) << describe(c);
+  }
+  if (c.model == "alexnet" || c.model == "lenet5" || c.model.rfind("vgg", 0) == 0) {
     EXPECT_TRUE(has("MaxPool")) << describe(c);
-  if (c.options.activations.size() > 1)
+  }
+  if (c.options.activations.size() > 1) {
     for (const char* op : {"Erf", "LeakyRelu", "Tanh", "Sigmoid"}) EXPECT_TRUE(has(op)) << describe(c) << ": " << op;
+  }
 
   const nlohmann::json& meta = j["metadata"];
   EXPECT_EQ(meta.value("model", ""), c.model) << describe(c);
