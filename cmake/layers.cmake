@@ -6,7 +6,7 @@
 # place the layering is written: per layer, the layers directly below it (the arrows of
 # docs/DESIGN.md), its public headers, and the internal headers it exports.
 
-set(NNLAB_LAYERS core tensor backend autograd ops nn optim io data download report train tune experiments bench board)
+set(NNLAB_LAYERS core tensor backend autograd ops nn optim io export data download report train tune experiments bench board)
 
 set(NNLAB_core_BELOW "")
 set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h nnlab/option_table.h nnlab/memory_budget.h)
@@ -70,6 +70,10 @@ set(NNLAB_bench_PUBLIC nnlab/bench.h)
 # The dashboard reads what train, tune and experiments write (never writes).
 set(NNLAB_board_BELOW tune train report io)
 set(NNLAB_board_PUBLIC nnlab/board)
+# ONNX export of a module tree: the zoo's layers (nn), the atomic write (io); libonnx is
+# linked to this layer alone (CMakeLists.txt).
+set(NNLAB_export_BELOW nn io)
+set(NNLAB_export_PUBLIC nnlab/export)
 
 # The layers at or below `layer`, in `out`.
 function(nnlab_layers_below layer out)

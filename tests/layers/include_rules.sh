@@ -42,4 +42,8 @@ expect train nnlab/download/datasets.h fails        # only the CLI fetches
 expect board nnlab/tune/storage.h ok                 # the board reads studies through the storage API
 expect board tune/storage/sqlite_db.h fails        # never around it
 expect tune nnlab/board/board.h fails
+expect export nnlab/nn/module.h ok
+expect export nnlab/io/atomic_file.h ok
+expect export nnlab/train/config.h fails           # the exporter knows modules, not training
+expect train nnlab/export/onnx.h fails
 exit $status
