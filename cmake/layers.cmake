@@ -6,7 +6,7 @@
 # place the layering is written: per layer, the layers directly below it (the arrows of
 # docs/DESIGN.md), its public headers, and the internal headers it exports.
 
-set(NNLAB_LAYERS core tensor backend autograd ops nn optim io export data download report train tune experiments bench board)
+set(NNLAB_LAYERS core tensor backend autograd ops nn optim io export data download report dist train tune experiments bench board)
 
 set(NNLAB_core_BELOW "")
 set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h nnlab/option_table.h nnlab/memory_budget.h)
@@ -52,8 +52,13 @@ set(NNLAB_download_PUBLIC nnlab/download)
 set(NNLAB_report_BELOW io)
 set(NNLAB_report_PUBLIC nnlab/report)
 
-set(NNLAB_train_BELOW data nn optim report)
+set(NNLAB_train_BELOW data nn optim report dist)
 set(NNLAB_train_PUBLIC nnlab/train)
+
+# Data-parallel training over MPI (OpenMPI): the replica group, the bucketed gradient
+# all-reduce and the start-up checks; only the trainer's hooks call it.
+set(NNLAB_dist_BELOW tensor)
+set(NNLAB_dist_PUBLIC nnlab/dist)
 
 # The tuner runs training: its adapter checks parameter names against train's key tables.
 set(NNLAB_tune_BELOW train report io)

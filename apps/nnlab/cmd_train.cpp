@@ -5,6 +5,7 @@
 
 #include "command.h"
 #include "download.h"
+#include "nnlab/dist/replica_group.h"
 #include "nnlab/train/trainer.h"
 #include "progress.h"
 #include "train_flags.h"
@@ -49,6 +50,7 @@ int train_or_resume(const Options& o) {
     changes.erase("out");
     result = train::resume(o.resume, changes, printer);
   }
+  if (!dist::ReplicaGroup::world().primary()) return 0;  // under mpirun rank 0 alone reports
   const auto& last = result.history.back();
   if (o.json) {
     fmt::print("{}\n", result.to_json().dump());

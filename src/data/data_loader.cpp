@@ -23,6 +23,8 @@ void check_options(const Dataset& data, const DataLoaderOptions& o) {
   if (o.batch_size <= 0) throw ConfigError(fmt::format("batch size {} must be positive", o.batch_size));
   if (o.num_workers < 0) throw ConfigError(fmt::format("{} data workers: the count cannot be negative", o.num_workers));
   if (o.prefetch_batches < 0) throw ConfigError(fmt::format("prefetch of {} batches cannot be negative", o.prefetch_batches));
+  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count)
+    throw ConfigError(fmt::format("shard {} of {}: the index must be in [0, count)", o.shard_index, o.shard_count));
   if (o.augment.crop_padding < 0) throw ConfigError(fmt::format("crop padding {} cannot be negative", o.augment.crop_padding));
   if (o.augment.any() && !data.is_image())
     throw ConfigError(fmt::format("crop and flip augmentation need images; {} is tabular", data.name));
@@ -45,6 +47,15 @@ std::vector<int64_t> epoch_order(int64_t size, bool shuffle, uint64_t seed, int6
     gen.shuffle(std::span<int64_t>(order));
   }
   return order;
+}
+
+std::vector<int64_t> shard_order(std::span<const int64_t> order, int index, int count, bool pad) {
+  const auto n = static_cast<int64_t>(order.size());
+  const int64_t total = pad ? (n + count - 1) / count * count : n;
+  std::vector<int64_t> out;
+  out.reserve(static_cast<size_t>(total / count + 1));
+  for (int64_t i = index; i < total; i += count) out.push_back(n == 0 ? 0 : order[static_cast<size_t>(i % n)]);
+  return out;
 }
 
 Batch make_batch(const Dataset& data, const DataLoaderOptions& options, std::span<const int64_t> order,
@@ -207,13 +218,20 @@ DataLoader::DataLoader(DataLoader&&) noexcept = default;
 DataLoader& DataLoader::operator=(DataLoader&&) noexcept = default;
 
 int64_t DataLoader::num_batches() const {
-  const int64_t n = data_->size(), bs = options_.batch_size;
+  const int64_t size = data_->size(), count = options_.shard_count, index = options_.shard_index;
+  const int64_t n = count == 1 ? size
+                    : options_.shard_pad ? (size + count - 1) / count
+                                         : (size - index + count - 1) / count;
+  const int64_t bs = options_.batch_size;
   return options_.drop_last ? n / bs : (n + bs - 1) / bs;
 }
 
 void DataLoader::start_epoch(int64_t epoch) {
   if (epoch < 0) throw ConfigError(fmt::format("epoch {} cannot be negative", epoch));
-  pipeline_->start(epoch, epoch_order(data_->size(), options_.shuffle, options_.seed, epoch), num_batches());
+  std::vector<int64_t> order = epoch_order(data_->size(), options_.shuffle, options_.seed, epoch);
+  if (options_.shard_count > 1)
+    order = shard_order(order, options_.shard_index, options_.shard_count, options_.shard_pad);
+  pipeline_->start(epoch, std::move(order), num_batches());
 }
 
 std::optional<Batch> DataLoader::next() { return pipeline_->take(); }

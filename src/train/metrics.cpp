@@ -74,6 +74,23 @@ void ClassificationMetrics::merge(const ClassificationMetrics& other) {
   for (size_t i = 0; i < confusion_.size(); ++i) confusion_[i] += other.confusion_[i];
 }
 
+std::vector<double> ClassificationMetrics::sums() const {
+  std::vector<double> out{static_cast<double>(count_), static_cast<double>(top1_), static_cast<double>(topk_),
+                          loss_sum_};
+  for (int64_t v : confusion_) out.push_back(static_cast<double>(v));
+  return out;
+}
+
+void ClassificationMetrics::set_sums(std::span<const double> sums) {
+  if (sums.size() != 4 + confusion_.size())
+    throw ShapeError(fmt::format("metrics: {} sums for {} classes", sums.size(), num_classes_));
+  count_ = static_cast<int64_t>(sums[0]);
+  top1_ = static_cast<int64_t>(sums[1]);
+  topk_ = static_cast<int64_t>(sums[2]);
+  loss_sum_ = sums[3];
+  for (size_t i = 0; i < confusion_.size(); ++i) confusion_[i] = static_cast<int64_t>(sums[4 + i]);
+}
+
 void ClassificationMetrics::reset() { *this = ClassificationMetrics(num_classes_); }
 
 double ClassificationMetrics::loss() const {

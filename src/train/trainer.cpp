@@ -7,6 +7,7 @@
 
 #include "nnlab/autograd.h"
 #include "nnlab/backend.h"
+#include "nnlab/dist/replica_group.h"
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
 #include "nnlab/precision.h"
@@ -20,6 +21,7 @@
 #include "nnlab/train/weight_average.h"
 #include "nnlab/zoo/zoo.h"
 #include "train/binary_head.h"
+#include "train/replicas.h"
 #include "train/resume.h"
 #include "train/run_directory.h"
 
@@ -48,9 +50,14 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& c, optim::
   return optim::make_scheduler(opt, sc);
 }
 
-data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normalization& norm, bool training) {
+// Under mpirun each rank loads its share of every epoch: `batch_size` is the global batch.
+data::DataLoaderOptions loader_options(const TrainConfig& c, const data::Normalization& norm, bool training,
+                                       const dist::ReplicaGroup& group) {
   data::DataLoaderOptions o;
-  o.batch_size = training ? c.batch_size : std::max<int64_t>(c.batch_size, 1000);
+  o.batch_size = training ? c.batch_size / group.size() : std::max<int64_t>(c.batch_size, 1000);
+  o.shard_index = group.rank();
+  o.shard_count = group.size();
+  o.shard_pad = training;
   o.shuffle = training;
   o.seed = c.seed;
   o.num_workers = c.workers;
@@ -176,14 +183,14 @@ struct Started {
   std::unique_ptr<optim::Optimizer> optimizer;
 };
 
-Started start_run(TrainConfig& config, RunDirectory& dir, TrainObserver& observer, bool resume) {
+Started start_run(TrainConfig& config, RunDirectory& dir, TrainObserver& observer, bool resume, bool writer) {
   try {
     const fs::path checkpoint_file = dir.path / "checkpoint.safetensors";
     if (resume && !fs::exists(checkpoint_file))
       observer.on_message("no checkpoint in " + dir.path.string() + " yet: starting the run from its first epoch");
     // The configuration goes first, before the data are read, so that a run killed at any
     // moment after it started can be resumed from its directory.
-    io::write_file_atomic(dir.path / "config.json", config.to_json().dump(2) + "\n");
+    if (writer) io::write_file_atomic(dir.path / "config.json", config.to_json().dump(2) + "\n");
     Started s;
     s.data = prepare_data(config);
     observer.on_message(s.data.summary);
@@ -207,9 +214,62 @@ void scale_base_lrs(nlohmann::json& state, double factor) {
   }
 }
 
-TrainResult run_training(TrainConfig config, TrainObserver& observer, const ResumePlan* plan) {
+// Where a distributed run is: before `started` an error is met by every rank alike (the
+// start-up check makes sure of it); after, an error of one rank alone must end the job.
+struct Progress {
+  bool started = false;
+  bool agreed_failure = false;  // an error every rank throws (the all-reduced loss diverged)
+};
+
+// Opens the run directory (rank 0 alone under mpirun), prepares the data and the model,
+// and under mpirun checks that every rank started alike and gives them rank 0's weights.
+Started start_replicas(TrainConfig& config, RunDirectory& dir, TrainObserver& observer, const ResumePlan* plan,
+                       const dist::ReplicaGroup& group) {
+  const bool resume = plan != nullptr;
+  if (!group.distributed()) {
+    dir = open_run_directory(config, resume);
+    config.out = dir.path.string();
+    if (plan)
+      for (const std::string& m : plan->messages) observer.on_message(m);
+    return start_run(config, dir, observer, resume, true);
+  }
+  const uint64_t config_hash = config_fingerprint(config);
+  Started s;
+  try {
+    if (resume)
+      throw ConfigError("`resume` under mpirun is not supported yet: resume the run with one process (nnlab train "
+                        "--resume DIR), or start a new one");
+    if (config.batch_size % group.size() != 0)
+      throw ConfigError(fmt::format("`batch_size` {} does not split evenly over {} ranks (it is the global batch): "
+                                    "give a multiple of {}",
+                                    config.batch_size, group.size(), group.size()));
+    if (group.primary()) {
+      dir = open_run_directory(config, resume);
+      config.out = dir.path.string();
+    }
+    s = start_run(config, dir, observer, resume, group.primary());
+  } catch (...) {
+    group.check_start({true, 0, 0});
+    throw;
+  }
+  try {
+    group.check_start({false, config_hash, data_fingerprint(s.data)});
+  } catch (...) {
+    if (group.primary()) discard_unstarted(dir);
+    throw;
+  }
+  group.broadcast(state_tensors(*s.model));
+  return s;
+}
+
+TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, const ResumePlan* plan,
+                         Progress& progress) {
   const auto setup_start = Clock::now();
   const bool resume = plan != nullptr;
+  const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
+  TrainObserver silent;  // ranks other than 0 print nothing but their errors
+  TrainObserver& observer = group.primary() ? caller_observer : silent;
+  const bool writer = group.primary();
   config.validate();
   if (config.bf16 && !bf16_supported()) {
     observer.on_message("`bf16`: this CPU has no AVX512-BF16; training in float32");
@@ -217,13 +277,11 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
   }
   set_num_threads(config.threads);
   PrecisionGuard precision(config.bf16 ? Precision::BF16 : Precision::F32);
-  RunDirectory dir = open_run_directory(config, resume);
-  const fs::path run_dir = dir.path;
-  config.out = run_dir.string();
+  RunDirectory dir;
+  Started started = start_replicas(config, dir, observer, plan, group);
+  progress.started = true;
+  const fs::path run_dir = group.primary() ? dir.path : fs::path(config.out);
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
-  if (plan)
-    for (const std::string& m : plan->messages) observer.on_message(m);
-  Started started = start_run(config, dir, observer, resume);
   PreparedData& data = started.data;
   auto model = started.model;
   auto& optimizer = started.optimizer;
@@ -231,14 +289,14 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
   std::optional<WeightAverage> average;
   if (config.ema > 0) average.emplace(*model, config.ema);
   auto train_data = std::make_shared<const data::Dataset>(std::move(data.train));
-  data::DataLoader train_loader(train_data, loader_options(config, data.normalization, true));
+  data::DataLoader train_loader(train_data, loader_options(config, data.normalization, true, group));
   data::DataLoader test_loader(std::make_shared<const data::Dataset>(std::move(data.test)),
-                               loader_options(config, data.normalization, false));
+                               loader_options(config, data.normalization, false, group));
   const bool has_val = data.val.size() > 0;
   std::optional<data::DataLoader> val_loader;
   if (has_val)
     val_loader.emplace(std::make_shared<const data::Dataset>(std::move(data.val)),
-                       loader_options(config, data.normalization, false));
+                       loader_options(config, data.normalization, false, group));
   auto scheduler = make_scheduler(config, *optimizer, train_loader.num_batches());
 
   TrainingState state;
@@ -261,7 +319,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
     if (average) average->load(state.averaged, "ema.", state.average_updates);
     observer.on_message(fmt::format("resumed {} after epoch {}", run_dir.string(), state.epochs_done));
   }
-  rewrite_metrics(run_dir / "metrics.jsonl", state.history);
+  if (writer) rewrite_metrics(run_dir / "metrics.jsonl", state.history);
 
   const WeightsInfo weights_info{data.normalization, config.to_json(), data.input, data.class_names};
   TrainResult result;
@@ -290,9 +348,18 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
                         ? binary_cross_entropy_with_logits(out, binary_targets(batch->y))
                         : cross_entropy(out, batch->y, Reduction::Mean, static_cast<float>(config.label_smoothing));
       const double loss_value = loss.item();
-      if (!std::isfinite(loss_value)) diverged(epoch, step, loss_value, run_dir, state.epochs_done);
+      if (!group.distributed() && !std::isfinite(loss_value))
+        diverged(epoch, step, loss_value, run_dir, state.epochs_done);
       optimizer->zero_grad();
       loss.backward();
+      if (group.distributed()) {
+        // Every rank sees the same mean loss, so all of them stop together if it diverged.
+        const double mean_loss = group.average_gradients(params, static_cast<float>(loss_value));
+        if (!std::isfinite(mean_loss)) {
+          progress.agreed_failure = true;
+          diverged(epoch, step, mean_loss, run_dir, state.epochs_done);
+        }
+      }
       if (config.clip_grad_norm > 0) optim::clip_grad_norm_(params, config.clip_grad_norm);
       optimizer->step();
       if (average) average->update();
@@ -303,6 +370,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
                          static_cast<double>(running.count()) / std::max(t, 1e-9),
                          t / static_cast<double>(step) * static_cast<double>(batches - step)});
     }
+    sum_over_ranks(group, running);
     rec.train_seconds = seconds_since(epoch_start);
     rec.data_wait_fraction = train_loader.wait_seconds() / std::max(rec.train_seconds, 1e-9);
     rec.train_loss = running.loss();
@@ -314,12 +382,16 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
     // the checkpoint keeps the latest ones, which training continues from.
     std::optional<WeightAverage::Applied> averaged;
     if (average) averaged.emplace(*average);
+    // Per-rank batch statistics (as DDP): rank 0's running ones are what every replica keeps.
+    if (group.distributed()) group.broadcast(buffer_tensors(*model));
     if (val_loader) {
       ClassificationMetrics v = evaluate(*model, *val_loader, data.num_classes, config.model.binary);
+      sum_over_ranks(group, v);
       rec.val_loss = v.loss();
       rec.val_accuracy = v.top1();
     }
     result.test = evaluate(*model, test_loader, data.num_classes, config.model.binary);
+    sum_over_ranks(group, result.test);
     rec.test_loss = result.test.loss();
     rec.test_accuracy = result.test.top1();
     rec.test_top5 = result.test.top5();
@@ -337,7 +409,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
       state.best_epoch = epoch;
       state.best_metric = score;
       state.epochs_since_best = 0;
-      save_weights(run_dir / "best.safetensors", *model, weights_info);
+      if (writer) save_weights(run_dir / "best.safetensors", *model, weights_info);
     } else {
       ++state.epochs_since_best;
     }
@@ -346,14 +418,16 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
     state.history.push_back(rec);
     state.scheduler = scheduler->state_dict();
     state.generators = generator_states(*model);
-    save_weights(run_dir / "model.safetensors", *model, weights_info);
+    if (writer) save_weights(run_dir / "model.safetensors", *model, weights_info);
     averaged.reset();
     if (average) {
       state.averaged = average->state("ema.");
       state.average_updates = average->updates();
     }
-    save_checkpoint(checkpoint_file, *model, *optimizer, state);
-    io::append_line_durable(run_dir / "metrics.jsonl", rec.to_json().dump());
+    if (writer) {
+      save_checkpoint(checkpoint_file, *model, *optimizer, state);
+      io::append_line_durable(run_dir / "metrics.jsonl", rec.to_json().dump());
+    }
     observer.on_epoch(rec);
 
     if (config.early_stopping > 0 && state.epochs_since_best >= config.early_stopping) {
@@ -374,8 +448,25 @@ TrainResult run_training(TrainConfig config, TrainObserver& observer, const Resu
   result.best_epoch = state.best_epoch;
   result.best_val_accuracy = has_val ? state.best_metric : 0.0;
   for (const EpochRecord& r : result.history) result.train_seconds += r.train_seconds;
-  io::write_file_atomic(run_dir / "summary.json", result.to_json().dump(2) + "\n");
+  progress.agreed_failure = true;  // every rank throws alike here
+  group.check_identical(weights_fingerprint(*model), "the replicas' weights after training");
+  progress.agreed_failure = false;
+  if (writer) io::write_file_atomic(run_dir / "summary.json", result.to_json().dump(2) + "\n");
   return result;
+}
+
+// Under mpirun an error one rank meets alone (a full disk on rank 0, a bad batch) ends the
+// whole job with that rank's message instead of leaving the others waiting for it.
+TrainResult run_training(const TrainConfig& config, TrainObserver& observer, const ResumePlan* plan) {
+  Progress progress;
+  const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
+  if (!group.distributed()) return run_training(config, observer, plan, progress);
+  try {
+    return run_training(config, observer, plan, progress);
+  } catch (const std::exception& e) {
+    if (progress.started && !progress.agreed_failure) group.abort(e.what());
+    throw;
+  }
 }
 
 }  // namespace

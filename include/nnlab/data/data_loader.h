@@ -38,6 +38,13 @@ struct DataLoaderOptions {
   uint64_t seed = 0;       // shuffling and augmentation
   int num_workers = 0;     // 0 builds each batch in next(), on the caller's thread
   int prefetch_batches = 0;  // batches built ahead of the consumer; 0 means 2 per worker
+  // This replica's share when `shard_count` processes train one model (PyTorch's
+  // DistributedSampler): of each epoch's order, the samples at shard_index, shard_index +
+  // shard_count, ...; with shard_pad the order is first extended by its own first samples
+  // to a multiple of shard_count, so every replica gets as many (training), without it the
+  // shares differ by at most one and cover each sample once (evaluation).
+  int shard_index = 0, shard_count = 1;
+  bool shard_pad = true;
   Augment augment;
   Normalization normalization;  // empty: pixels scaled to [0, 1], features as they are
   // Runs on the building thread once a batch is made (PyTorch's collate_fn, e.g. mixup);
@@ -83,5 +90,7 @@ Batch make_batch(const Dataset& data, const DataLoaderOptions& options, std::spa
                  int64_t epoch, int64_t batch);
 // The sample order of an epoch: 0..N-1, or its seeded shuffle.
 std::vector<int64_t> epoch_order(int64_t size, bool shuffle, uint64_t seed, int64_t epoch);
+// Replica `index` of `count`'s stride of `order` (see DataLoaderOptions::shard_index).
+std::vector<int64_t> shard_order(std::span<const int64_t> order, int index, int count, bool pad);
 
 }  // namespace nnlab::data

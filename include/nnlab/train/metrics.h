@@ -25,6 +25,10 @@ class ClassificationMetrics {
   void update(const Tensor& logits, std::span<const int32_t> labels, double batch_mean_loss);
   // Adds another accumulator's counts (for example another process's share of the data).
   void merge(const ClassificationMetrics& other);
+  // The accumulated sums as numbers (count, top-1, top-k, loss sum, confusion), and back:
+  // what ranks of a distributed run add up to get the whole split's metrics.
+  std::vector<double> sums() const;
+  void set_sums(std::span<const double> sums);
   void reset();
 
   int64_t num_classes() const { return num_classes_; }
