@@ -380,10 +380,14 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
     const auto eval_start = Clock::now();
     // Evaluation, the best model and model.safetensors see the averaged weights (ema);
     // the checkpoint keeps the latest ones, which training continues from.
+    // Per-rank batch statistics (as DDP): rank 0's running ones, and their average, are
+    // what every replica keeps.
+    if (group.distributed()) {
+      group.broadcast(buffer_tensors(*model));
+      if (average) group.broadcast(average->tensors());
+    }
     std::optional<WeightAverage::Applied> averaged;
     if (average) averaged.emplace(*average);
-    // Per-rank batch statistics (as DDP): rank 0's running ones are what every replica keeps.
-    if (group.distributed()) group.broadcast(buffer_tensors(*model));
     if (val_loader) {
       ClassificationMetrics v = evaluate(*model, *val_loader, data.num_classes, config.model.binary);
       sum_over_ranks(group, v);

@@ -22,6 +22,9 @@ class WeightAverage {
   // the first updates t, so that the average forgets its random initialisation quickly.
   void update();
   int64_t updates() const { return updates_; }
+  // The averages, one per floating-point state entry (what replicas of a distributed run
+  // make identical).
+  const std::vector<Tensor>& tensors() const { return average_; }
 
   // While an Applied lives, the model holds the averaged weights; it puts the latest back.
   class Applied {

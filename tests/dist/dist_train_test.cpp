@@ -1,0 +1,171 @@
+// End-to-end tests of `mpirun -np 2 nnlab train` on real OpenMPI processes and a real
+// Fashion-MNIST subset: the same numbers as one process, rank 0 alone writing, mismatched
+// ranks refused, a killed rank ending the job with an intact, resumable run directory.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "dist/mpirun.h"
+#include "nnlab/io/safetensors.h"
+#include "support/cli.h"
+
+using nnlab::testing::mpirun_prefix;
+using nnlab::testing::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+// BN-free lenet5 on 2000 images (1800 train after the validation split), global batch 64.
+// An even training count: DistributedSampler's padding (of an odd one) would repeat a
+// sample in the last step, which one process does not see.
+const std::string kModel = "train --model lenet5 --train-subset 2000 --test-subset 1000 --epochs 2 --threads 1 --workers 0";
+const std::string kFlags = kModel + " --batch-size 64";
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("nnlab_dist_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::vector<nlohmann::json> metrics(const fs::path& run) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(run / "metrics.jsonl");
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
+// A bound on a run that should finish in seconds: a hang fails the test instead of the suite.
+std::string bounded_mpirun(int ranks) { return "timeout 120 " + mpirun_prefix(ranks); }
+
+int lines_of(const std::string& text) {
+  int n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) n += !line.empty();
+  return n;
+}
+
+std::vector<std::string> temporaries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp") != std::string::npos) out.push_back(e.path().filename());
+  return out;
+}
+
+class DistTrain : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#ifndef NNLAB_WITH_MPI
+    GTEST_SKIP() << "built without MPI (libopenmpi-dev)";
+#endif
+  }
+};
+
+// Same global batch and seed: 2 ranks x 32 give 1 process x 64's per-epoch losses and accuracies.
+TEST_F(DistTrain, TwoRanksTrainLikeOneProcess) {
+  const fs::path one = fresh_dir("one"), two = fresh_dir("two");
+  auto r1 = run_cli(kFlags + " --out " + one.string() + " --json");
+  ASSERT_EQ(r1.code, 0) << r1.err;
+  auto r2 = run_cli(kFlags + " --out " + two.string() + " --json", bounded_mpirun(2));
+  ASSERT_EQ(r2.code, 0) << r2.err;
+  const auto m1 = metrics(one), m2 = metrics(two);
+  ASSERT_EQ(m1.size(), 2u);
+  ASSERT_EQ(m2.size(), 2u);
+  for (size_t e = 0; e < m1.size(); ++e) {
+    for (const char* key : {"train_loss", "val_loss", "test_loss"}) {
+      const double a = m1[e][key], b = m2[e][key];
+      EXPECT_LE(std::abs(a - b), 1e-4 * std::abs(a)) << key << " of epoch " << e + 1 << ": " << a << " vs " << b;
+    }
+    for (const char* key : {"train_accuracy", "val_accuracy", "test_accuracy"})
+      EXPECT_NEAR(m1[e][key].get<double>(), m2[e][key].get<double>(), 0.002) << key << " of epoch " << e + 1;
+  }
+  // The test metrics are over the whole test subset, not one rank's half.
+  const auto s2 = nlohmann::json::parse(r2.out);
+  EXPECT_EQ(s2["test"]["count"], 1000);
+  fs::remove_all(one);
+  fs::remove_all(two);
+}
+
+// Rank 0 alone names, writes and reports the run; rank 1 writes and prints nothing. With
+// batch norm (per-rank statistics, rank 0's kept) the replicas still end identical: the
+// run compares their weights' hashes at the end and fails otherwise.
+TEST_F(DistTrain, RankZeroAloneWritesAndReplicasEndIdentical) {
+  const fs::path cwd = fresh_dir("cwd");
+  fs::create_directories(cwd);
+  auto r = run_cli("train --model mlp --bn --hidden 64 --train-subset 1024 --test-subset 500 --epochs 2 --threads 1 "
+                   "--workers 0 --json",
+                   "cd " + cwd.string() + " && " + bounded_mpirun(2));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out), 1) << r.out;  // one JSON summary: rank 0's
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(cwd / "runs")) runs.push_back(e.path());
+  ASSERT_EQ(runs.size(), 1u) << "each rank named its own run directory";
+  const fs::path run = runs[0];
+  for (const char* f : {"config.json", "metrics.jsonl", "checkpoint.safetensors", "model.safetensors", "summary.json"})
+    EXPECT_TRUE(fs::exists(run / f)) << f;
+  EXPECT_TRUE(temporaries(run).empty());
+  EXPECT_EQ(metrics(run).size(), 2u);  // one line per epoch, not one per rank
+  // The saved model evaluates on one process to the accuracy the ranks reported together.
+  auto eval = run_cli("eval --weights " + run.string() + " --test-subset 500 --json");
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  EXPECT_NEAR(nlohmann::json::parse(eval.out)["accuracy"].get<double>(),
+              nlohmann::json::parse(r.out)["test_accuracy"].get<double>(), 0.0041);  // 2 of 500: batch rounding
+  fs::remove_all(cwd);
+}
+
+TEST_F(DistTrain, MismatchedFlagsAreRefusedNamingTheRank) {
+  const fs::path dir = fresh_dir("mismatch");
+  const std::string flags = kFlags + " --out " + dir.string();
+  auto r = run_cli(flags + " --seed 1 : -np 1 " + NNLAB_CLI_PATH + " " + flags + " --seed 2", bounded_mpirun(1));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.code, 124) << "the ranks hung instead of refusing";
+  EXPECT_NE(r.err.find("rank 1 of 2 started with a different configuration"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir)) << "a refused start leaves no run directory";
+}
+
+TEST_F(DistTrain, BatchThatDoesNotSplitOverTheRanksIsRefused) {
+  auto r = run_cli(kModel + " --batch-size 63 --out " + fresh_dir("odd").string(), bounded_mpirun(2));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.code, 124);
+  EXPECT_NE(r.err.find("--batch-size 63 does not split evenly over 2 ranks"), std::string::npos) << r.err;
+}
+
+// kill -9 of rank 1 after the first epoch: mpirun ends the job within the bound, and the
+// checkpoint in the run directory is whole: it resumes on one process.
+TEST_F(DistTrain, KilledRankEndsTheJobAndTheCheckpointResumes) {
+  const fs::path dir = fresh_dir("kill"), log = fresh_dir("kill_log");
+  const pid_t mpirun = nnlab::testing::spawn_mpirun(
+      2, "train --model lenet5 --train-subset 4000 --test-subset 500 --epochs 200 --threads 1 --workers 0 --out " +
+             dir.string(),
+      log.string());
+  ASSERT_GT(mpirun, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (metrics(dir).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const pid_t rank1 = nnlab::testing::find_rank(mpirun, 1);
+  ASSERT_GT(rank1, 0) << "rank 1 not found among mpirun's children";
+  ASSERT_EQ(::kill(rank1, SIGKILL), 0);
+  const auto code = nnlab::testing::wait_bounded(mpirun, std::chrono::seconds(60));
+  ASSERT_TRUE(code.has_value()) << "the job did not end within 60 s of a rank's death";
+  EXPECT_NE(*code, 0);
+  const auto done = metrics(dir);
+  ASSERT_FALSE(done.empty());
+  ASSERT_LT(done.size(), 200u);
+  const int64_t epochs = done.back()["epoch"].get<int64_t>() + 1;
+  auto r = run_cli("train --resume " + dir.string() + " --epochs " + std::to_string(epochs) + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(static_cast<int64_t>(metrics(dir).size()), epochs);
+  // A temporary that rank 0 was writing when mpirun stopped it is never taken for the
+  // checkpoint (writes are renamed into place) and is gone after the next write.
+  EXPECT_TRUE(temporaries(dir).empty());
+  fs::remove_all(dir);
+  fs::remove(log);
+}
+
+}  // namespace

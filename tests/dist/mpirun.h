@@ -1,0 +1,90 @@
+// Starting `nnlab` under real OpenMPI mpirun for the distributed tests.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace nnlab::testing {
+
+// mpirun's own flags for N ranks on this machine: oversubscribed (2 cores), shared memory
+// without the single-copy mechanism (CMA needs ptrace rights a container may not grant),
+// and root allowed only when the tests run as root.
+inline std::string mpirun_prefix(int ranks) {
+  std::string s = "mpirun --oversubscribe -np " + std::to_string(ranks) +
+                  " --mca btl self,vader --mca btl_vader_single_copy_mechanism none";
+  if (::geteuid() == 0) s += " --allow-run-as-root";
+  return s;
+}
+
+inline std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// Starts `mpirun ... nnlab ARGS` in the background, stdout and stderr into `log`.
+inline pid_t spawn_mpirun(int ranks, const std::string& args, const std::string& log) {
+  std::vector<std::string> words = split_words(mpirun_prefix(ranks));
+  words.push_back(NNLAB_CLI_PATH);
+  for (auto& w : split_words(args)) words.push_back(w);
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  posix_spawnp(&pid, "mpirun", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// The exit code of `pid` (128 + signal when killed), or nullopt when it is still running
+// after `limit`; then it is killed.
+inline std::optional<int> wait_bounded(pid_t pid, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return std::nullopt;
+}
+
+// The pid of the rank `rank` among mpirun's children (mpirun forks the local ranks itself),
+// read from their environment; -1 when there is none (yet).
+inline pid_t find_rank(pid_t mpirun, int rank) {
+  namespace fs = std::filesystem;
+  const std::string wanted = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank);
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(mpirun) + "/task", ec)) {
+    std::ifstream children(task.path() / "children");
+    for (pid_t child; children >> child;) {
+      std::ifstream env("/proc/" + std::to_string(child) + "/environ");
+      for (std::string var; std::getline(env, var, '\0');)
+        if (var == wanted) return child;
+    }
+  }
+  return -1;
+}
+
+}  // namespace nnlab::testing
