@@ -169,8 +169,9 @@ void ReplicaGroup::check_start(const StartFacts& mine) const {
     throw Error(fmt::format("{} could not start (its message says why); every rank stops", rank_list(failed)));
   if (all[0]) return;  // unreachable: rank 0 is in `failed`
   if (!config.empty())
-    throw ConfigError(fmt::format("{} of {} started with a different configuration (flags or --config file) than "
-                                  "rank 0: give every rank the same command line",
+    throw ConfigError(fmt::format("{} of {} started with a different configuration (flags, --config file, or the "
+                                  "checkpoint it resumes) than rank 0: give every rank the same command line and run "
+                                  "directory",
                                   rank_list(config), size_));
   if (!data.empty())
     throw ConfigError(fmt::format("{} of {} read a different dataset than rank 0 (sizes or samples differ): give "

@@ -233,12 +233,14 @@ Started start_replicas(TrainConfig& config, RunDirectory& dir, TrainObserver& ob
       for (const std::string& m : plan->messages) observer.on_message(m);
     return start_run(config, dir, observer, resume, true);
   }
-  const uint64_t config_hash = config_fingerprint(config);
+  uint64_t config_hash = config_fingerprint(config);
+  if (resume) {  // every rank must resume from the same checkpoint (a shared directory)
+    std::error_code ec;
+    const auto size = fs::file_size(fs::path(config.out) / "checkpoint.safetensors", ec);
+    config_hash ^= ec ? 0 : static_cast<uint64_t>(size) * 0x9e3779b97f4a7c15ull;
+  }
   Started s;
   try {
-    if (resume)
-      throw ConfigError("`resume` under mpirun is not supported yet: resume the run with one process (nnlab train "
-                        "--resume DIR), or start a new one");
     if (config.batch_size % group.size() != 0)
       throw ConfigError(fmt::format("`batch_size` {} does not split evenly over {} ranks (it is the global batch): "
                                     "give a multiple of {}",
@@ -246,6 +248,8 @@ Started start_replicas(TrainConfig& config, RunDirectory& dir, TrainObserver& ob
     if (group.primary()) {
       dir = open_run_directory(config, resume);
       config.out = dir.path.string();
+      if (plan)
+        for (const std::string& m : plan->messages) observer.on_message(m);
     }
     s = start_run(config, dir, observer, resume, group.primary());
   } catch (...) {
@@ -318,6 +322,11 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
     restore_generators(*model, state.generators);
     if (average) average->load(state.averaged, "ema.", state.average_updates);
     observer.on_message(fmt::format("resumed {} after epoch {}", run_dir.string(), state.epochs_done));
+    // Every rank read the checkpoint (a shared directory); rank 0's copy is the one kept.
+    if (group.distributed()) {
+      group.broadcast(state_tensors(*model));
+      if (average) group.broadcast(average->tensors());
+    }
   }
   if (writer) rewrite_metrics(run_dir / "metrics.jsonl", state.history);
 
@@ -447,6 +456,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
     std::optional<WeightAverage::Applied> averaged;
     if (average) averaged.emplace(*average);
     result.test = evaluate(*model, test_loader, data.num_classes, config.model.binary);
+    sum_over_ranks(group, result.test);
   }
   result.history = state.history;
   result.best_epoch = state.best_epoch;
