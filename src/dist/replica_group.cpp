@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -95,6 +96,7 @@ void ReplicaGroup::broadcast(const std::vector<Tensor>& tensors) const {
 float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float local) const {
   if (!distributed()) return local;
 #ifdef NNLAB_WITH_MPI
+  const auto t0 = std::chrono::steady_clock::now();
   const auto capacity = static_cast<size_t>(bucket_bytes() / static_cast<int64_t>(sizeof(float)));
   std::vector<Tensor> grads;
   grads.reserve(params.size());
@@ -136,6 +138,7 @@ float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float l
   bucket.push_back(local);
   flush(grads.size());
   const float mean_local = bucket.back() * scale;
+  gradient_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return mean_local;
 #else
   return local;

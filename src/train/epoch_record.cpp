@@ -20,6 +20,8 @@ nlohmann::json EpochRecord::to_json() const {
                    {"data_wait_fraction", data_wait_fraction}};
   if (val_loss) j["val_loss"] = *val_loss;
   if (val_accuracy) j["val_accuracy"] = *val_accuracy;
+  if (ranks) j["ranks"] = *ranks;
+  if (allreduce_fraction) j["allreduce_fraction"] = *allreduce_fraction;
   return j;
 }
 
@@ -39,6 +41,8 @@ EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
   j.at("data_wait_fraction").get_to(r.data_wait_fraction);
   if (j.contains("val_loss")) r.val_loss = j.at("val_loss").get<double>();
   if (j.contains("val_accuracy")) r.val_accuracy = j.at("val_accuracy").get<double>();
+  if (j.contains("ranks")) r.ranks = j.at("ranks").get<int64_t>();
+  if (j.contains("allreduce_fraction")) r.allreduce_fraction = j.at("allreduce_fraction").get<double>();
   return r;
 }
 

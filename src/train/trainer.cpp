@@ -347,6 +347,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
     model->train();
     ClassificationMetrics running(data.num_classes);
     train_loader.reset_wait_time();
+    group.reset_gradient_seconds();
     const auto epoch_start = Clock::now();
     train_loader.start_epoch(epoch);
     int64_t step = 0;
@@ -376,7 +377,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
       running.update(config.model.binary ? two_class_logits(out.detach()) : out.detach(), batch->y, loss_value);
       const double t = seconds_since(epoch_start);
       observer.on_batch({epoch, config.epochs, step, batches, running.loss(), running.top1(),
-                         static_cast<double>(running.count()) / std::max(t, 1e-9),
+                         static_cast<double>(running.count() * group.size()) / std::max(t, 1e-9),
                          t / static_cast<double>(step) * static_cast<double>(batches - step)});
     }
     sum_over_ranks(group, running);
@@ -385,6 +386,10 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
     rec.train_loss = running.loss();
     rec.train_accuracy = running.top1();
     rec.images_per_second = static_cast<double>(running.count()) / std::max(rec.train_seconds, 1e-9);
+    if (group.distributed()) {
+      rec.ranks = group.size();
+      rec.allreduce_fraction = group.gradient_seconds() / std::max(rec.train_seconds, 1e-9);
+    }
 
     const auto eval_start = Clock::now();
     // Evaluation, the best model and model.safetensors see the averaged weights (ema);

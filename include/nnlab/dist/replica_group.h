@@ -47,6 +47,10 @@ class ReplicaGroup {
   // parameter without a gradient gets a zero one. `local` (this rank's loss) rides in the
   // last bucket; returns its mean over the ranks.
   float average_gradients(const std::vector<Tensor>& params, float local) const;
+  // Seconds spent in average_gradients (copying, reducing, and waiting for the slowest
+  // rank) since the last reset: the communication share of a step.
+  double gradient_seconds() const { return gradient_seconds_; }
+  void reset_gradient_seconds() const { gradient_seconds_ = 0; }
   // Element-wise sums over the ranks, in place.
   void sum(std::span<double> values) const;
   // All-gathers every rank's facts. Throws on every rank alike when any rank failed (that
@@ -68,6 +72,7 @@ class ReplicaGroup {
   ReplicaGroup();
   int rank_ = 0, size_ = 1;
   bool initialised_ = false;
+  mutable double gradient_seconds_ = 0;
   std::string host_;
 };
 

@@ -30,6 +30,10 @@ struct EpochRecord {
   double elapsed_seconds = 0;  // since the run started (or resumed), training and evaluation
   double images_per_second = 0;
   double data_wait_fraction = 0;  // of the training pass spent waiting for batches
+  // Under mpirun: the ranks, and the share of rank 0's training pass spent averaging
+  // gradients (communication and waiting for the slowest rank); absent for one process.
+  std::optional<int64_t> ranks;
+  std::optional<double> allreduce_fraction;
 
   nlohmann::json to_json() const;
   static EpochRecord from_json(const nlohmann::json& j);
