@@ -19,8 +19,8 @@ namespace {
 
 // The size mpirun gave this process; 1 when it was not started by mpirun.
 int launched_size() {
+  // OpenMPI's launcher sets it (the build links OpenMPI); other launchers are not detected.
   const char* s = std::getenv("OMPI_COMM_WORLD_SIZE");
-  if (!s) s = std::getenv("PMI_SIZE");  // other MPI launchers (MPICH's hydra)
   if (!s) return 1;
   char* end = nullptr;
   const long n = std::strtol(s, &end, 10);

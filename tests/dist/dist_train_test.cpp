@@ -141,7 +141,7 @@ TEST_F(DistTrain, BatchThatDoesNotSplitOverTheRanksIsRefused) {
 // with the numbers of an uninterrupted 2-rank run.
 TEST_F(DistTrain, KilledRankEndsTheJobAndResumingMatchesAnUninterruptedRun) {
   const std::string flags =
-      "train --model lenet5 --train-subset 6000 --test-subset 500 --epochs 4 --threads 1 --workers 0 --out ";
+      "train --model lenet5 --train-subset 10000 --test-subset 500 --epochs 4 --threads 1 --workers 0 --out ";
   const fs::path dir = fresh_dir("kill"), whole = fresh_dir("whole"), log = fresh_dir("kill_log");
   const pid_t mpirun = nnlab::testing::spawn_mpirun(2, flags + dir.string(), log.string());
   ASSERT_GT(mpirun, 0);
