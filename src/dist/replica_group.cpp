@@ -97,7 +97,8 @@ float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float l
   if (!distributed()) return local;
 #ifdef NNLAB_WITH_MPI
   const auto t0 = std::chrono::steady_clock::now();
-  const auto capacity = static_cast<size_t>(bucket_bytes() / static_cast<int64_t>(sizeof(float)));
+  const auto capacity =
+      static_cast<size_t>(std::max<int64_t>(bucket_bytes_ / static_cast<int64_t>(sizeof(float)), 1));
   std::vector<Tensor> grads;
   grads.reserve(params.size());
   for (const Tensor& p : params) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -68,6 +69,23 @@ inline std::optional<int> wait_bounded(pid_t pid, std::chrono::seconds limit) {
   ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);
   return std::nullopt;
+}
+
+struct ShellResult {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs a shell command line and captures what it prints.
+inline ShellResult run_shell(const std::string& command) {
+  ShellResult r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
 }
 
 // The pid of the rank `rank` among mpirun's children (mpirun forks the local ranks itself),

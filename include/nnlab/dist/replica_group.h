@@ -43,7 +43,8 @@ class ReplicaGroup {
   // Every rank's tensors take rank 0's values (same shapes, same order on every rank).
   void broadcast(const std::vector<Tensor>& tensors) const;
   // Sums the gradients of `params` over the ranks and divides by the size, in buckets of
-  // at most bucket_bytes() taken in parameter order, so the reduction order is fixed. A
+  // at most bucket_bytes() taken in parameter order, so the reduction order is fixed (a
+  // gradient larger than a bucket gets one of its own). A
   // parameter without a gradient gets a zero one. `local` (this rank's loss) rides in the
   // last bucket; returns its mean over the ranks.
   float average_gradients(const std::vector<Tensor>& params, float local) const;
@@ -63,7 +64,8 @@ class ReplicaGroup {
   // for an error one rank met alone, which would leave the others waiting.
   [[noreturn]] void abort(const std::string& message) const;
 
-  static constexpr int64_t bucket_bytes() { return 25 << 20; }  // DDP's default
+  int64_t bucket_bytes() const { return bucket_bytes_; }
+  void set_bucket_bytes(int64_t bytes) { bucket_bytes_ = bytes; }  // default 25 MB, DDP's
 
   ReplicaGroup(const ReplicaGroup&) = delete;
   ReplicaGroup& operator=(const ReplicaGroup&) = delete;
@@ -73,6 +75,7 @@ class ReplicaGroup {
   int rank_ = 0, size_ = 1;
   bool initialised_ = false;
   mutable double gradient_seconds_ = 0;
+  int64_t bucket_bytes_ = 25 << 20;
   std::string host_;
 };
 
