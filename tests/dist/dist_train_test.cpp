@@ -178,4 +178,30 @@ TEST_F(DistTrain, KilledRankEndsTheJobAndResumingMatchesAnUninterruptedRun) {
   fs::remove(log);
 }
 
+// An error rank 0 meets alone (its checkpoint cannot be written: a directory stands in
+// the way) ends the whole job with rank 0's line instead of leaving rank 1 waiting in the
+// next all-reduce.
+TEST_F(DistTrain, AnErrorOfOneRankEndsTheJobNamingIt) {
+  const fs::path dir = fresh_dir("alone"), log = fresh_dir("alone_log");
+  const pid_t mpirun = nnlab::testing::spawn_mpirun(
+      2, "train --model lenet5 --train-subset 20000 --test-subset 500 --epochs 3 --threads 1 --workers 0 --out " +
+             dir.string(),
+      log.string());
+  ASSERT_GT(mpirun, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!fs::exists(dir / "config.json") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(metrics(dir).empty()) << "the first epoch ended before the obstacle was placed";
+  fs::create_directories(dir / "checkpoint.safetensors");
+  const auto code = nnlab::testing::wait_bounded(mpirun, std::chrono::seconds(60));
+  ASSERT_TRUE(code.has_value()) << "the job did not end within 60 s of rank 0's error";
+  EXPECT_NE(*code, 0);
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("nnlab: rank 0 on "), std::string::npos) << text.str();
+  fs::remove_all(dir);
+  fs::remove(log);
+}
+
 }  // namespace
