@@ -82,8 +82,10 @@ TEST_F(DistTrain, TwoRanksTrainLikeOneProcess) {
       const double a = m1[e][key], b = m2[e][key];
       EXPECT_LE(std::abs(a - b), 1e-4 * std::abs(a)) << key << " of epoch " << e + 1 << ": " << a << " vs " << b;
     }
+    // 0.2 points; on the 200 validation images one sample is 0.5 points, so one flip may pass.
     for (const char* key : {"train_accuracy", "val_accuracy", "test_accuracy"})
-      EXPECT_NEAR(m1[e][key].get<double>(), m2[e][key].get<double>(), 0.002) << key << " of epoch " << e + 1;
+      EXPECT_NEAR(m1[e][key].get<double>(), m2[e][key].get<double>(), key[0] == 'v' ? 0.0051 : 0.002)
+          << key << " of epoch " << e + 1;
   }
   // The test metrics are over the whole test subset, not one rank's half.
   const auto s2 = nlohmann::json::parse(r2.out);
