@@ -57,9 +57,11 @@ int run_list(const ListFlags& f) {
     if (d["found"].get<bool>())
       fmt::print("{:<14} {} ({})\n", d["name"].get<std::string>(), d["path"].get<std::string>(),
                  d["form"].get<std::string>());
-    else if (nnlab::download::find_source(d["name"].get<std::string>()))
+    else if (const auto* source = nnlab::download::find_source(d["name"].get<std::string>()))
+      // The address the download uses, which for MNIST is torchvision's mirror, not the page it was published on.
       fmt::print("{:<14} not found; `nnlab data get {}` downloads it from {}\n", d["name"].get<std::string>(),
-                 d["name"].get<std::string>(), d["published"].get<std::string>());
+                 d["name"].get<std::string>(),
+                 source->base_url + (source->files.size() == 1 ? source->files.front().name : std::string()));
     else
       fmt::print("{:<14} not found; get it from {}\n", d["name"].get<std::string>(), d["published"].get<std::string>());
   }
