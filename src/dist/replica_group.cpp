@@ -51,6 +51,43 @@ void check(int rc, const char* call) {
 
 }  // namespace
 
+// Marks this rank as waiting in a collective for the watchdog, for the guard's lifetime.
+class CollectiveWait {
+ public:
+  CollectiveWait(const ReplicaGroup& group, const char* call) : group_(group) {
+    group_.waiting_in_ = call;
+    group_.waiting_since_ns_ = now_ns();
+  }
+  ~CollectiveWait() { group_.waiting_since_ns_ = 0; }
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  CollectiveWait(const CollectiveWait&) = delete;
+  CollectiveWait& operator=(const CollectiveWait&) = delete;
+
+ private:
+  const ReplicaGroup& group_;
+};
+
+void ReplicaGroup::watch() {
+  while (!stopping_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int64_t since = waiting_since_ns_;
+    if (since == 0) continue;
+    const double waited = static_cast<double>(CollectiveWait::now_ns() - since) * 1e-9;
+    if (waited <= timeout_seconds_) continue;
+    // No MPI call here (only the main thread calls MPI): this process ends, and mpirun,
+    // seeing a rank exit non-zero, stops the others.
+    std::fprintf(stderr,
+                 "nnlab: rank %d on %s: no answer from the other ranks for %.0f s in %s (a rank is hung, stopped "
+                 "or cut off from this host); stopping the job (--dist-timeout sets this bound)\n",
+                 rank_, host_.c_str(), waited, waiting_in_.load());
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+}
+
 ReplicaGroup& ReplicaGroup::world() {
   static ReplicaGroup group;
   return group;
@@ -69,6 +106,7 @@ ReplicaGroup::ReplicaGroup() : host_(this_host()) {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  watchdog_ = std::thread([this] { watch(); });
 #else
   throw Error(fmt::format("started by mpirun with {} ranks, but this nnlab was built without MPI: install "
                           "libopenmpi-dev and rebuild (cmake -DNNLAB_MPI=ON)",
@@ -77,6 +115,8 @@ ReplicaGroup::ReplicaGroup() : host_(this_host()) {
 }
 
 ReplicaGroup::~ReplicaGroup() {
+  stopping_ = true;
+  if (watchdog_.joinable()) watchdog_.join();
 #ifdef NNLAB_WITH_MPI
   int finalized = 0;
   if (initialised_ && MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized) MPI_Finalize();
@@ -88,6 +128,7 @@ void ReplicaGroup::broadcast(const std::vector<Tensor>& tensors) const {
 #ifdef NNLAB_WITH_MPI
   for (const Tensor& t : tensors) {
     if (!t.is_contiguous()) throw Error("broadcast: a model tensor is not contiguous");
+    const CollectiveWait wait(*this, "MPI_Bcast");
     check(MPI_Bcast(t.data(), static_cast<int>(t.numel()), MPI_FLOAT, 0, MPI_COMM_WORLD), "MPI_Bcast");
   }
 #endif
@@ -115,6 +156,7 @@ float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float l
   bucket.reserve(std::min(capacity, static_cast<size_t>(1) << 20) + 1);
   size_t first = 0;  // the first gradient in the bucket
   const auto flush = [&](size_t end) {
+    const CollectiveWait wait(*this, "the gradient all-reduce");
     check(MPI_Allreduce(MPI_IN_PLACE, bucket.data(), static_cast<int>(bucket.size()), MPI_FLOAT, MPI_SUM,
                         MPI_COMM_WORLD),
           "MPI_Allreduce");
@@ -149,6 +191,7 @@ float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float l
 void ReplicaGroup::sum(std::span<double> values) const {
   if (!distributed() || values.empty()) return;
 #ifdef NNLAB_WITH_MPI
+  const CollectiveWait wait(*this, "the metrics all-reduce");
   check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
                       MPI_COMM_WORLD),
         "MPI_Allreduce");
@@ -160,7 +203,10 @@ void ReplicaGroup::check_start(const StartFacts& mine) const {
 #ifdef NNLAB_WITH_MPI
   const uint64_t sent[3] = {mine.failed ? 1u : 0u, mine.config, mine.data};
   std::vector<uint64_t> all(3 * static_cast<size_t>(size_));
-  check(MPI_Allgather(sent, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
+  {
+    const CollectiveWait wait(*this, "the start-up check");
+    check(MPI_Allgather(sent, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
+  }
   if (mine.failed) return;  // the caller throws its own error
   std::vector<int> failed, config, data;
   for (int r = 0; r < size_; ++r) {
@@ -188,6 +234,7 @@ void ReplicaGroup::check_identical(uint64_t hash, const std::string& what) const
   if (!distributed()) return;
 #ifdef NNLAB_WITH_MPI
   std::vector<uint64_t> all(static_cast<size_t>(size_));
+  const CollectiveWait wait(*this, "the weight check");
   check(MPI_Allgather(&hash, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
   std::vector<int> differ;
   for (int r = 1; r < size_; ++r)

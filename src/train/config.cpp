@@ -41,6 +41,10 @@ const OptionTable<TrainConfig>& TrainConfig::table() {
                "Augmentation: random horizontal flip: on, off, or auto (on for fashion-mnist, cifar10, cifar100)",
                one_of({"auto", "on", "off"}))
           .add("workers", &C::workers, "Data-loading threads (0: load on the training thread)", non_negative())
+          .add("dist_timeout", &C::dist_timeout,
+               "Under mpirun: seconds a rank waits for the others in one exchange before it stops the job (a rank "
+               "hung, stopped or cut off)",
+               positive())
           .group("optimization")
           .add("epochs", &C::epochs, "Epochs", at_least(1))
           .add("batch_size", &C::batch_size, "Batch size", at_least(1))

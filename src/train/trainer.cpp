@@ -270,6 +270,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
                          Progress& progress) {
   const auto setup_start = Clock::now();
   const bool resume = plan != nullptr;
+  dist::ReplicaGroup::world().set_timeout(config.dist_timeout);
   const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
   TrainObserver silent;  // ranks other than 0 print nothing but their errors
   TrainObserver& observer = group.primary() ? caller_observer : silent;

@@ -207,3 +207,42 @@ TEST_F(DistTrain, AnErrorOfOneRankEndsTheJobNamingIt) {
 }
 
 }  // namespace
+
+namespace {
+
+// A rank that stops answering without dying (SIGSTOP here; a hung process or a host cut
+// off by its network in practice) is not noticed by mpirun: the other rank's watchdog ends
+// the job after --dist-timeout seconds with a line naming itself and where it waited.
+TEST(DistTrainFaults, StoppedRankEndsTheJobAfterTheTimeout) {
+  const fs::path dir = fresh_dir("stopped"), log = fresh_dir("stopped_log");
+  const pid_t mpirun = nnlab::testing::spawn_mpirun(
+      2,
+      "train --model lenet5 --train-subset 10000 --test-subset 500 --epochs 4 --threads 1 --workers 0 "
+      "--dist-timeout 3 --out " +
+          dir.string(),
+      log.string());
+  ASSERT_GT(mpirun, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (metrics(dir).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const pid_t rank1 = nnlab::testing::find_rank(mpirun, 1);
+  ASSERT_GT(rank1, 0) << "rank 1 not found among mpirun's children";
+  ASSERT_EQ(::kill(rank1, SIGSTOP), 0);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  const auto code = nnlab::testing::wait_bounded(mpirun, std::chrono::seconds(60));
+  ::kill(rank1, SIGKILL);  // in case mpirun left it stopped
+  ASSERT_TRUE(code.has_value()) << "the job did not end within 60 s of a rank's stop";
+  EXPECT_NE(*code, 0);
+  EXPECT_GE(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(3));
+  ASSERT_LT(metrics(dir).size(), 4u) << "the run finished before the stop";
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("nnlab: rank 0 on "), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("no answer from the other ranks for"), std::string::npos) << text.str();
+  EXPECT_TRUE(temporaries(dir).empty());
+  fs::remove_all(dir);
+  fs::remove(log);
+}
+
+}  // namespace

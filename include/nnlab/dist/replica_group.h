@@ -10,9 +10,11 @@
 // initialises MPI and every call returns at once, so single-process training pays nothing.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nnlab/error.h"
@@ -64,6 +66,13 @@ class ReplicaGroup {
   // for an error one rank met alone, which would leave the others waiting.
   [[noreturn]] void abort(const std::string& message) const;
 
+  // The longest a rank waits inside one collective for the others (default 60 s). Past it,
+  // a watchdog thread prints "nnlab: rank R on HOST: ..." and ends this process, and mpirun
+  // then stops the job: a rank that is stopped, hung or cut off by its network otherwise
+  // leaves the others waiting for ever (MPI has no timeouts of its own).
+  void set_timeout(double seconds) { timeout_seconds_ = seconds; }
+  double timeout() const { return timeout_seconds_; }
+
   int64_t bucket_bytes() const { return bucket_bytes_; }
   void set_bucket_bytes(int64_t bytes) { bucket_bytes_ = bytes; }  // default 25 MB, DDP's
 
@@ -72,7 +81,15 @@ class ReplicaGroup {
 
  private:
   ReplicaGroup();
+  friend class CollectiveWait;
+  void watch();  // the watchdog thread's loop
   int rank_ = 0, size_ = 1;
+  std::atomic<double> timeout_seconds_{60};
+  // When the collective now running began (steady clock, ns), with its name; 0 when none.
+  mutable std::atomic<int64_t> waiting_since_ns_{0};
+  mutable std::atomic<const char*> waiting_in_{""};
+  std::atomic<bool> stopping_{false};
+  std::thread watchdog_;
   bool initialised_ = false;
   mutable double gradient_seconds_ = 0;
   int64_t bucket_bytes_ = 25 << 20;

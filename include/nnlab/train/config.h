@@ -41,6 +41,8 @@ struct TrainConfig {
   // never digits (a mirrored 2 is no 2) or tables.
   std::string flip = "auto";
   int workers = 1;          // data-loading threads
+  // Under mpirun: the longest a rank waits in one collective for the others, in seconds.
+  double dist_timeout = 60.0;
 
   // Optimisation.
   int64_t epochs = 18;
