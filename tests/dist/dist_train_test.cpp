@@ -51,6 +51,14 @@ int lines_of(const std::string& text) {
   return n;
 }
 
+// Rank 1's pid once the run in `dir` has finished its first epoch (or after 90 s).
+pid_t rank_one_after_first_epoch(pid_t mpirun, const fs::path& dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (metrics(dir).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return nnlab::testing::find_rank(mpirun, 1);
+}
+
 std::vector<std::string> temporaries(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir))
@@ -147,10 +155,7 @@ TEST_F(DistTrain, KilledRankEndsTheJobAndResumingMatchesAnUninterruptedRun) {
   const fs::path dir = fresh_dir("kill"), whole = fresh_dir("whole"), log = fresh_dir("kill_log");
   const pid_t mpirun = nnlab::testing::spawn_mpirun(2, flags + dir.string(), log.string());
   ASSERT_GT(mpirun, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (metrics(dir).empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const pid_t rank1 = nnlab::testing::find_rank(mpirun, 1);
+  const pid_t rank1 = rank_one_after_first_epoch(mpirun, dir);
   ASSERT_GT(rank1, 0) << "rank 1 not found among mpirun's children";
   ASSERT_EQ(::kill(rank1, SIGKILL), 0);
   const auto code = nnlab::testing::wait_bounded(mpirun, std::chrono::seconds(60));
@@ -222,10 +227,7 @@ TEST(DistTrainFaults, StoppedRankEndsTheJobAfterTheTimeout) {
           dir.string(),
       log.string());
   ASSERT_GT(mpirun, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (metrics(dir).empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const pid_t rank1 = nnlab::testing::find_rank(mpirun, 1);
+  const pid_t rank1 = rank_one_after_first_epoch(mpirun, dir);
   ASSERT_GT(rank1, 0) << "rank 1 not found among mpirun's children";
   ASSERT_EQ(::kill(rank1, SIGSTOP), 0);
   const auto stopped_at = std::chrono::steady_clock::now();

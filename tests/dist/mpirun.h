@@ -1,9 +1,7 @@
 // Starting `nnlab` under real OpenMPI mpirun for the distributed tests.
 #pragma once
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "support/process.h"
 
 namespace nnlab::testing {
 
@@ -43,17 +41,7 @@ inline pid_t spawn_mpirun(int ranks, const std::string& args, const std::string&
   std::vector<std::string> words = split_words(mpirun_prefix(ranks));
   words.push_back(NNLAB_CLI_PATH);
   for (auto& w : split_words(args)) words.push_back(w);
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  posix_spawnp(&pid, "mpirun", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+  return spawn_logged(std::move(words), log);
 }
 
 // The exit code of `pid` (128 + signal when killed), or nullopt when it is still running

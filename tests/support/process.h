@@ -14,12 +14,9 @@ extern char** environ;
 
 namespace nnlab::testing {
 
-// Starts `nnlab ARGS` (ARGS split at spaces) with stdout and stderr into `log` (/dev/null by
-// default) and returns its pid.
-inline pid_t spawn_cli(const std::string& args, const std::string& log = "/dev/null") {
-  std::vector<std::string> words{NNLAB_CLI_PATH};
-  std::istringstream in(args);
-  for (std::string w; in >> w;) words.push_back(w);
+// Starts the program words[0] (looked up in PATH when it has no slash) with the rest as its
+// arguments, stdout and stderr into `log`; returns its pid, or -1.
+inline pid_t spawn_logged(std::vector<std::string> words, const std::string& log) {
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
@@ -28,9 +25,18 @@ inline pid_t spawn_cli(const std::string& args, const std::string& log = "/dev/n
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = -1;
-  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  if (posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&actions);
   return pid;
+}
+
+// Starts `nnlab ARGS` (ARGS split at spaces) with stdout and stderr into `log` (/dev/null by
+// default) and returns its pid.
+inline pid_t spawn_cli(const std::string& args, const std::string& log = "/dev/null") {
+  std::vector<std::string> words{NNLAB_CLI_PATH};
+  std::istringstream in(args);
+  for (std::string w; in >> w;) words.push_back(w);
+  return spawn_logged(std::move(words), log);
 }
 
 // Kills with SIGKILL; true when the process was still running (not already finished).
