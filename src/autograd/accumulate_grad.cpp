@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "autograd/grad_hooks.h"
 #include "backend/cpu/elementwise.h"
 #include "nnlab/error.h"
 #include "tensor/layout.h"
@@ -26,6 +27,7 @@ std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
     cpu::add_inplace(meta.grad.data(), g.data(), g.numel());
     meta.grad.bump_version();
   }
+  run_post_accumulate_hooks(leaf_);
   return {};
 }
 
