@@ -27,7 +27,7 @@ set(NNLAB_backend_EXPORTS
     backend/cpu/onednn_eltwise.h)
 
 set(NNLAB_autograd_BELOW backend)
-set(NNLAB_autograd_PUBLIC nnlab/autograd.h)
+set(NNLAB_autograd_PUBLIC nnlab/autograd.h nnlab/autograd_hooks.h)
 
 set(NNLAB_ops_BELOW autograd)
 set(NNLAB_ops_PUBLIC nnlab/ops.h nnlab/ops)
@@ -55,9 +55,10 @@ set(NNLAB_report_PUBLIC nnlab/report)
 set(NNLAB_train_BELOW data nn optim report dist)
 set(NNLAB_train_PUBLIC nnlab/train)
 
-# Data-parallel training over MPI (OpenMPI): the replica group, the bucketed gradient
-# all-reduce and the start-up checks; only the trainer's hooks call it.
-set(NNLAB_dist_BELOW tensor)
+# Data-parallel training over MPI (OpenMPI): the replica group, the gradient reducer (which
+# hooks into autograd to send buckets during backward) and the start-up checks; only the
+# trainer's hooks call it.
+set(NNLAB_dist_BELOW autograd)
 set(NNLAB_dist_PUBLIC nnlab/dist)
 
 # The tuner runs training: its adapter checks parameter names against train's key tables.

@@ -1,5 +1,7 @@
 #include "nnlab/dist/replica_group.h"
 
+#include "dist/collective_wait.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -39,36 +41,8 @@ std::string rank_list(const std::vector<int>& ranks) {
   return (ranks.size() == 1 ? "rank " : "ranks ") + out;
 }
 
-#ifdef NNLAB_WITH_MPI
-void check(int rc, const char* call) {
-  if (rc == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING] = {};
-  int len = 0;
-  MPI_Error_string(rc, text, &len);
-  throw Error(fmt::format("{} failed: {} (another rank may have stopped; see its message)", call, text));
-}
-#endif
 
 }  // namespace
-
-// Marks this rank as waiting in a collective for the watchdog, for the guard's lifetime.
-class CollectiveWait {
- public:
-  CollectiveWait(const ReplicaGroup& group, const char* call) : group_(group) {
-    group_.waiting_in_ = call;
-    group_.waiting_since_ns_ = now_ns();
-  }
-  ~CollectiveWait() { group_.waiting_since_ns_ = 0; }
-  static int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-  CollectiveWait(const CollectiveWait&) = delete;
-  CollectiveWait& operator=(const CollectiveWait&) = delete;
-
- private:
-  const ReplicaGroup& group_;
-};
 
 void ReplicaGroup::watch() {
   while (!stopping_) {
@@ -131,60 +105,6 @@ void ReplicaGroup::broadcast(const std::vector<Tensor>& tensors) const {
     const CollectiveWait wait(*this, "MPI_Bcast");
     check(MPI_Bcast(t.data(), static_cast<int>(t.numel()), MPI_FLOAT, 0, MPI_COMM_WORLD), "MPI_Bcast");
   }
-#endif
-}
-
-float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float local) const {
-  if (!distributed()) return local;
-#ifdef NNLAB_WITH_MPI
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto capacity =
-      static_cast<size_t>(std::max<int64_t>(bucket_bytes_ / static_cast<int64_t>(sizeof(float)), 1));
-  std::vector<Tensor> grads;
-  grads.reserve(params.size());
-  for (const Tensor& p : params) {
-    Tensor g = p.grad();
-    if (!g.defined()) {
-      g = Tensor::zeros(p.shape());
-      p.set_grad(g);
-    }
-    if (!g.is_contiguous()) throw Error("gradient all-reduce: a gradient is not contiguous");
-    grads.push_back(g);
-  }
-  const float scale = 1.0f / static_cast<float>(size_);
-  std::vector<float> bucket;
-  bucket.reserve(std::min(capacity, static_cast<size_t>(1) << 20) + 1);
-  size_t first = 0;  // the first gradient in the bucket
-  const auto flush = [&](size_t end) {
-    const CollectiveWait wait(*this, "the gradient all-reduce");
-    check(MPI_Allreduce(MPI_IN_PLACE, bucket.data(), static_cast<int>(bucket.size()), MPI_FLOAT, MPI_SUM,
-                        MPI_COMM_WORLD),
-          "MPI_Allreduce");
-    size_t offset = 0;
-    for (size_t j = first; j < end; ++j) {
-      float* dst = grads[j].data();
-      const auto m = static_cast<size_t>(grads[j].numel());
-      for (size_t k = 0; k < m; ++k) dst[k] = bucket[offset + k] * scale;
-      offset += m;
-    }
-    first = end;
-  };
-  for (size_t i = 0; i < grads.size(); ++i) {
-    const auto n = static_cast<size_t>(grads[i].numel());
-    if (!bucket.empty() && bucket.size() + n > capacity) {
-      flush(i);
-      bucket.clear();
-    }
-    const float* src = grads[i].data();
-    bucket.insert(bucket.end(), src, src + n);
-  }
-  bucket.push_back(local);
-  flush(grads.size());
-  const float mean_local = bucket.back() * scale;
-  gradient_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return mean_local;
-#else
-  return local;
 #endif
 }
 

@@ -7,7 +7,9 @@
 #include <filesystem>
 
 #include "dist/mpirun.h"
+#include "nnlab/dist/gradient_reducer.h"
 #include "nnlab/dist/replica_group.h"
+#include "nnlab/ops/elementwise.h"
 
 using namespace nnlab;
 
@@ -24,28 +26,40 @@ TEST(DistInsideMpirun, BucketedAverageSumAndBroadcast) {
   if (!inside_mpirun()) GTEST_SKIP() << "runs only under mpirun (see DistReplicaGroup)";
   dist::ReplicaGroup& group = dist::ReplicaGroup::world();
   ASSERT_EQ(group.size(), 2);
-  // 16-byte buckets: the 3-, 2- and 5-element gradients take 3 buckets (the 5 alone, larger
-  // than a bucket), one without a gradient gets zeros.
+  // 16-byte buckets, filled from the last parameter: the 5-, 2-, 3- and 4-element ones take
+  // 4 buckets (the 5 alone, larger than a bucket). Parameter 0 is outside the graph.
   group.set_bucket_bytes(16);
-  const std::vector<int64_t> sizes{3, 2, 5, 4};
+  const std::vector<int64_t> sizes{4, 3, 2, 5};
   std::vector<Tensor> params;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    Tensor p = Tensor::zeros({sizes[i]});
+  for (int64_t n : sizes) {
+    Tensor p = Tensor::zeros({n});
     p.requires_grad_(true);
-    if (i != 3) {
-      Tensor g = Tensor::zeros({sizes[i]});
-      for (int64_t j = 0; j < sizes[i]; ++j) g.data()[j] = grad_value(i, j, group.rank());
-      p.set_grad(g);
-    }
     params.push_back(p);
   }
-  const float loss = group.average_gradients(params, 1.0f + static_cast<float>(group.rank()));
-  EXPECT_FLOAT_EQ(loss, 1.5f);
-  for (size_t i = 0; i < sizes.size(); ++i)
-    for (int64_t j = 0; j < sizes[i]; ++j) {
-      const float want = i == 3 ? 0.0f : (grad_value(i, j, 0) + grad_value(i, j, 1)) / 2;
-      EXPECT_FLOAT_EQ(params[i].grad().data()[j], want) << "parameter " << i << " element " << j;
+  dist::GradientReducer reducer(group, params);
+  EXPECT_EQ(reducer.buckets(), 4);
+  for (int round = 0; round < 2; ++round) {  // a second step reuses the buckets
+    // loss = sum_i <p_i, c_i>: backward gives every p_i the gradient c_i, through the hooks.
+    Tensor loss;
+    for (size_t i = 1; i < 4; ++i) {
+      Tensor c = Tensor::zeros({sizes[i]});
+      for (int64_t j = 0; j < sizes[i]; ++j) c.data()[j] = grad_value(i, j, group.rank()) + static_cast<float>(round);
+      Tensor term = sum(params[i] * c);
+      loss = loss.defined() ? loss + term : term;
+      params[i].zero_grad();
     }
+    reducer.begin(1.0f + static_cast<float>(group.rank()));
+    loss.backward();
+    // The three buckets backward filled were sent during it; the last waits for finish().
+    EXPECT_EQ(reducer.buckets_started(), 3);
+    EXPECT_FLOAT_EQ(reducer.finish(), 1.5f);
+    for (size_t i = 0; i < sizes.size(); ++i)
+      for (int64_t j = 0; j < sizes[i]; ++j) {
+        const float want =
+            i == 0 ? 0.0f : (grad_value(i, j, 0) + grad_value(i, j, 1)) / 2 + static_cast<float>(round);
+        EXPECT_FLOAT_EQ(params[i].grad().data()[j], want) << "parameter " << i << " element " << j;
+      }
+  }
   std::vector<double> sums{1.0, static_cast<double>(group.rank())};
   group.sum(sums);
   EXPECT_EQ(sums, (std::vector<double>{2.0, 1.0}));

@@ -46,4 +46,6 @@ expect export nnlab/nn/module.h ok
 expect export nnlab/io/atomic_file.h ok
 expect export nnlab/train/config.h fails           # the exporter knows modules, not training
 expect train nnlab/export/onnx.h fails
+expect dist nnlab/autograd_hooks.h ok             # the reducer hooks into backward
+expect dist nnlab/nn/module.h fails                # it sees tensors, never modules
 exit $status

@@ -3,8 +3,8 @@
 //
 //   dist::ReplicaGroup& group = dist::ReplicaGroup::world();
 //   group.broadcast(state);                          // rank 0's weights everywhere
-//   ... forward, backward on this rank's share of the batch ...
-//   float loss = group.average_gradients(params, local_loss);
+//   ... forward, backward on this rank's share of the batch, with a GradientReducer
+//   (gradient_reducer.h) averaging the gradients as backward produces them ...
 //
 // A process not started by mpirun (or started as its only rank) is a group of one: it never
 // initialises MPI and every call returns at once, so single-process training pays nothing.
@@ -44,16 +44,6 @@ class ReplicaGroup {
 
   // Every rank's tensors take rank 0's values (same shapes, same order on every rank).
   void broadcast(const std::vector<Tensor>& tensors) const;
-  // Sums the gradients of `params` over the ranks and divides by the size, in buckets of
-  // at most bucket_bytes() taken in parameter order, so the reduction order is fixed (a
-  // gradient larger than a bucket gets one of its own). A
-  // parameter without a gradient gets a zero one. `local` (this rank's loss) rides in the
-  // last bucket; returns its mean over the ranks.
-  float average_gradients(const std::vector<Tensor>& params, float local) const;
-  // Seconds spent in average_gradients (copying, reducing, and waiting for the slowest
-  // rank) since the last reset: the communication share of a step.
-  double gradient_seconds() const { return gradient_seconds_; }
-  void reset_gradient_seconds() const { gradient_seconds_ = 0; }
   // Element-wise sums over the ranks, in place.
   void sum(std::span<double> values) const;
   // All-gathers every rank's facts. Throws on every rank alike when any rank failed (that
@@ -73,6 +63,7 @@ class ReplicaGroup {
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }
   double timeout() const { return timeout_seconds_; }
 
+  // The GradientReducer's bucket size.
   int64_t bucket_bytes() const { return bucket_bytes_; }
   void set_bucket_bytes(int64_t bytes) { bucket_bytes_ = bytes; }  // default 25 MB, DDP's
 
@@ -91,7 +82,6 @@ class ReplicaGroup {
   std::atomic<bool> stopping_{false};
   std::thread watchdog_;
   bool initialised_ = false;
-  mutable double gradient_seconds_ = 0;
   int64_t bucket_bytes_ = 25 << 20;
   std::string host_;
 };
