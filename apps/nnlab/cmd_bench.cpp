@@ -14,6 +14,8 @@
 #include "command.h"
 #include "nnlab/backend.h"
 #include "nnlab/bench.h"
+#include "nnlab/dist/link_probe.h"
+#include "nnlab/dist/replica_group.h"
 #include "nnlab/io/atomic_file.h"
 #include "nnlab/memory_budget.h"
 #include "nnlab/precision.h"
@@ -34,6 +36,7 @@ struct Options {
   double wait_idle = 120.0;
   int retries = 2;
   bool bf16 = false;
+  bool allreduce = false;
   std::string json;
 };
 
@@ -71,8 +74,44 @@ nlohmann::json env_json() {
   return env;
 }
 
+// Under mpirun: the gradient reducer's time per size, and the latency and bandwidth fitted
+// to it (docs/scaling.md's link terms).
+int run_allreduce(const Options& o) {
+  const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
+  if (!group.distributed())
+    cli::usage_error("--allreduce measures the link between ranks: run it under mpirun, e.g. `mpirun -np 2 nnlab "
+                     "bench --allreduce`");
+  std::vector<int64_t> sizes;
+  for (int64_t b = 4 << 10; b <= (64 << 20); b *= 4) sizes.push_back(b);
+  const auto samples = dist::probe_link(group, sizes, 20);
+  const auto fit = dist::fit_link(samples, group.size());
+  if (!group.primary()) return 0;
+  fmt::print("gradient all-reduce over {} ranks (hosts: rank 0 on {}), median of 20\n", group.size(), group.host());
+  fmt::print("{:>12} {:>12} {:>12} {:>14}\n", "bytes", "median ms", "p90 ms", "bus GB/s");
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& s : samples) {
+    fmt::print("{:>12} {:>12.3f} {:>12.3f} {:>14.2f}\n", s.bytes, s.median_seconds * 1e3, s.p90_seconds * 1e3,
+               s.bus_bytes_per_second / 1e9);
+    rows.push_back({{"bytes", s.bytes},
+                    {"median_s", s.median_seconds},
+                    {"p90_s", s.p90_seconds},
+                    {"bus_bytes_per_s", s.bus_bytes_per_second}});
+  }
+  fmt::print("fit: latency {:.1f} us, bus bandwidth {:.2f} GB/s\n", fit.latency_seconds * 1e6,
+             fit.bus_bytes_per_second / 1e9);
+  if (!o.json.empty())
+    io::write_file_atomic(o.json, nlohmann::json{{"ranks", group.size()},
+                                                 {"samples", rows},
+                                                 {"latency_s", fit.latency_seconds},
+                                                 {"bus_bytes_per_s", fit.bus_bytes_per_second}}
+                                          .dump(1) +
+                                      "\n");
+  return 0;
+}
+
 int run(const Options& o) {
   cli::apply_threads(o.threads);
+  if (o.allreduce) return run_allreduce(o);
   std::vector<Shape> shapes;
   for (const std::string& s : cli::parse_word_list(o.shapes)) {
     Shape shape = cli::parse_shape("--shapes", s);
@@ -152,6 +191,8 @@ NNLAB_COMMAND("bench", "Measure training and inference throughput of the zoo (sy
       ->capture_default_str()
       ->check(nnlab::cli::non_negative());
   verb.add_flag("--bf16", o->bf16, "bfloat16 convolutions and matrix products (AVX512-BF16), float32 elsewhere");
+  verb.add_flag("--allreduce", o->allreduce,
+                "Under mpirun: time the gradient all-reduce from 4 KB to 64 MB and fit its latency and bandwidth");
   verb.add_option("--json", o->json, "Write the results to this file (torch_bench.py's schema)");
   return [o] { return run(*o); };
 });
