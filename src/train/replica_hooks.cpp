@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "nnlab/error.h"
+#include "nnlab/fingerprint.h"
 #include "train/replicas.h"
 
 namespace nnlab::train {
@@ -18,12 +19,12 @@ namespace {
 uint64_t checkpoint_fingerprint(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return 0;
-  uint64_t h = dist::fnv_offset();
+  uint64_t h = fnv_offset();
   std::vector<char> chunk(1 << 20);
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     const auto got = static_cast<size_t>(in.gcount());
-    h = dist::fingerprint(std::as_bytes(std::span<const char>(chunk.data(), got)), h);
+    h = fingerprint(std::as_bytes(std::span<const char>(chunk.data(), got)), h);
   }
   return h;
 }

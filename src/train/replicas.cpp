@@ -2,13 +2,15 @@
 
 #include <algorithm>
 
+#include "nnlab/fingerprint.h"
+
 namespace nnlab::train {
 
 namespace {
 
 template <class T>
 uint64_t add(uint64_t h, std::span<const T> values) {
-  return dist::fingerprint(std::as_bytes(values), h);
+  return fingerprint(std::as_bytes(values), h);
 }
 
 uint64_t add_number(uint64_t h, int64_t v) { return add(h, std::span<const int64_t>(&v, 1)); }
@@ -29,11 +31,11 @@ uint64_t add_split(uint64_t h, const data::Dataset& d) {
 
 uint64_t config_fingerprint(const TrainConfig& config) {
   const std::string text = config.to_json().dump();
-  return add(dist::fnv_offset(), std::span<const char>(text.data(), text.size()));
+  return add(fnv_offset(), std::span<const char>(text.data(), text.size()));
 }
 
 uint64_t data_fingerprint(const PreparedData& data) {
-  uint64_t h = dist::fnv_offset();
+  uint64_t h = fnv_offset();
   for (const data::Dataset* d : {&data.train, &data.val, &data.test}) h = add_split(h, *d);
   for (float v : data.normalization.mean) h = add(h, std::span<const float>(&v, 1));
   for (float v : data.normalization.std) h = add(h, std::span<const float>(&v, 1));
@@ -53,7 +55,7 @@ std::vector<Tensor> buffer_tensors(const nn::Module& model) {
 }
 
 uint64_t weights_fingerprint(const nn::Module& model) {
-  uint64_t h = dist::fnv_offset();
+  uint64_t h = fnv_offset();
   for (const Tensor& t : state_tensors(model)) {
     const Tensor c = t.contiguous();
     h = add(h, std::span<const float>(c.data(), static_cast<size_t>(c.numel())));

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "nnlab/fingerprint.h"
 #include "nnlab/io/dir_lock.h"
 #include "nnlab/tune/importance.h"
 
@@ -107,8 +108,7 @@ std::string plots_folder_name(const std::string& study_name) {
     safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
   if (safe.empty() || safe[0] == '.') safe = "_" + safe;
   if (safe != study_name) {
-    uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across runs and machines
-    for (unsigned char c : study_name) h = (h ^ c) * 1099511628211ull;
+    const uint64_t h = fingerprint(study_name);  // stable across runs and machines
     safe += fmt::format("-{:08x}", static_cast<uint32_t>(h ^ (h >> 32)));
   }
   return safe + "-plots";

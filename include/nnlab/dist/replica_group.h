@@ -86,8 +86,4 @@ class ReplicaGroup {
   std::string host_;
 };
 
-// 64-bit FNV-1a of bytes, continuing from `seed` (start with fnv_offset()).
-uint64_t fingerprint(std::span<const std::byte> bytes, uint64_t seed);
-constexpr uint64_t fnv_offset() { return 0xcbf29ce484222325ull; }
-
 }  // namespace nnlab::dist

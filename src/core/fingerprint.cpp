@@ -1,6 +1,6 @@
-#include "nnlab/dist/replica_group.h"
+#include "nnlab/fingerprint.h"
 
-namespace nnlab::dist {
+namespace nnlab {
 
 uint64_t fingerprint(std::span<const std::byte> bytes, uint64_t seed) {
   uint64_t h = seed;
@@ -11,4 +11,4 @@ uint64_t fingerprint(std::span<const std::byte> bytes, uint64_t seed) {
   return h;
 }
 
-}  // namespace nnlab::dist
+}  // namespace nnlab
