@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <mutex>
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "nnlab/error.h"
@@ -96,7 +99,9 @@ std::vector<FoundDir> find_dirs(const std::vector<fs::path>& roots, size_t limit
   return out;
 }
 
-MetricsRead read_metrics(const fs::path& file, size_t from) {
+namespace {
+
+MetricsRead parse_metrics(const fs::path& file) {
   MetricsRead m;
   std::error_code ec;
   if (!fs::exists(file, ec)) return m;
@@ -126,8 +131,52 @@ MetricsRead read_metrics(const fs::path& file, size_t from) {
       if (m.corrupt_lines.size() < 20) m.corrupt_lines.push_back(line_number);
       continue;
     }
-    if (m.count++ >= from) m.records.push_back(std::move(j));
+    ++m.count;
+    m.records.push_back(std::move(j));
   }
+  return m;
+}
+
+// The last read of each metrics file, by path, kept while the file's inode, size and
+// modification time stay the same: the page polls every run every 2 s, and a finished run's
+// file never changes again. Bounded, for a board left open on a root of many runs.
+struct CachedMetrics {
+  ino_t inode = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  MetricsRead read;
+};
+std::mutex cache_mutex;
+std::unordered_map<std::string, CachedMetrics> metrics_cache;
+constexpr size_t kCachedFiles = 4096;
+
+}  // namespace
+
+MetricsRead read_metrics(const fs::path& file, size_t from) {
+  struct stat st {};
+  MetricsRead all;
+  if (::stat(file.c_str(), &st) != 0) return all;
+  bool hit = false;
+  const int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  {
+    const std::lock_guard lock(cache_mutex);
+    auto it = metrics_cache.find(file.string());
+    if (it != metrics_cache.end() && it->second.inode == st.st_ino && it->second.size == st.st_size &&
+        it->second.mtime_ns == mtime_ns) {
+      all = it->second.read;
+      hit = true;
+    }
+  }
+  if (!hit) {
+    all = parse_metrics(file);
+    const std::lock_guard lock(cache_mutex);
+    if (metrics_cache.size() >= kCachedFiles) metrics_cache.clear();
+    metrics_cache[file.string()] = {st.st_ino, st.st_size, mtime_ns, all};
+  }
+  if (from == 0) return all;
+  MetricsRead m = all;
+  m.records = nlohmann::json::array();
+  for (size_t i = from; i < all.records.size(); ++i) m.records.push_back(all.records[i]);
   return m;
 }
 
