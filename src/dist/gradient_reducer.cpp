@@ -22,11 +22,15 @@ GradientReducer::GradientReducer(const ReplicaGroup& group, std::vector<Tensor> 
   offset_of_.resize(params_.size());
   arrived_.assign(params_.size(), false);
   // Reverse order: the last layers' gradients are the first backward finishes. A
-  // gradient larger than a bucket gets one of its own.
+  // gradient larger than a bucket gets one of its own. The first bucket is at most 1 MB
+  // (as DDP's), so that sending starts early in backward even when the whole model would
+  // fit in one bucket.
+  const size_t first_capacity = std::min<size_t>(capacity, (1 << 20) / sizeof(float));
   size_t filled = 0;
   for (size_t k = params_.size(); k-- > 0;) {
     const auto n = static_cast<size_t>(params_[k].numel());
-    if (buckets_.empty() || (filled > 0 && filled + n > capacity)) {
+    const size_t cap = buckets_.size() <= 1 ? first_capacity : capacity;
+    if (buckets_.empty() || (filled > 0 && filled + n > cap)) {
       buckets_.emplace_back();
       filled = 0;
     }

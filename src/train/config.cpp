@@ -45,6 +45,10 @@ const OptionTable<TrainConfig>& TrainConfig::table() {
                "Under mpirun: seconds a rank waits for the others in one exchange before it stops the job (a rank "
                "hung, stopped or cut off)",
                positive())
+          .add("bucket_mb", &C::bucket_mb,
+               "Under mpirun: the size of the gradient buckets sent during backward, in MB (the first is at most 1 MB, "
+               "so that sending starts early)",
+               positive())
           .group("optimization")
           .add("epochs", &C::epochs, "Epochs", at_least(1))
           .add("batch_size", &C::batch_size, "Batch size", at_least(1))

@@ -111,6 +111,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
                          RunProgress& progress) {
   const auto setup_start = Clock::now();
   dist::ReplicaGroup::world().set_timeout(config.dist_timeout);
+  dist::ReplicaGroup::world().set_bucket_bytes(std::max<int64_t>(4, static_cast<int64_t>(config.bucket_mb * 1e6)));
   const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
   TrainObserver silent;  // ranks other than 0 print nothing but their errors
   TrainObserver& observer = group.primary() ? caller_observer : silent;

@@ -1,6 +1,6 @@
 // GradientReducer: averages a model's gradients over the ranks of a ReplicaGroup while
 // backward still runs, as PyTorch's DDP reducer. Parameters are packed into buckets of at
-// most group.bucket_bytes(), in reverse order (roughly the order backward finishes them).
+// most group.bucket_bytes() (the first at most 1 MB, as DDP), in reverse order (roughly the order backward finishes them).
 // A hook on every parameter copies its gradient into its bucket the moment backward has
 // it; a full bucket starts a nonblocking MPI all-reduce at once, so communication overlaps
 // the rest of backward.

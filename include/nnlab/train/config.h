@@ -43,6 +43,8 @@ struct TrainConfig {
   int workers = 1;          // data-loading threads
   // Under mpirun: the longest a rank waits in one collective for the others, in seconds.
   double dist_timeout = 60.0;
+  // Under mpirun: the gradient all-reduce's bucket size in MB (PyTorch DDP's bucket_cap_mb).
+  double bucket_mb = 25.0;
 
   // Optimisation.
   int64_t epochs = 18;
