@@ -15,12 +15,16 @@
 
 namespace nnlab::dist {
 
-// Marks this rank as waiting in a collective for the watchdog, for the guard's lifetime.
+// Marks this rank as waiting in a blocking MPI call (start-up, MPI_Finalize) for the
+// watchdog, for the guard's lifetime; collectives are completed by dist::complete()
+// (collective.h), which polls and judges the wait itself.
 class CollectiveWait {
  public:
   CollectiveWait(const ReplicaGroup& group, const char* call) : group_(group) {
     group_.waiting_in_ = call;
-    group_.waiting_since_ns_ = now_ns();
+    const int64_t t = now_ns();
+    group_.progress_ns_ = t;
+    group_.waiting_since_ns_ = t;
   }
   ~CollectiveWait() { group_.waiting_since_ns_ = 0; }
   static int64_t now_ns() {

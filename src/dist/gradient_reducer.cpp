@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "dist/collective.h"
 #include "dist/collective_wait.h"
 #include "nnlab/error.h"
 
@@ -135,11 +136,7 @@ float GradientReducer::finish() {
   start_ready();
   const auto t0 = std::chrono::steady_clock::now();
 #ifdef NNLAB_WITH_MPI
-  {
-    const CollectiveWait wait(group_, "the gradient all-reduce");
-    check(MPI_Waitall(static_cast<int>(buckets_.size()), requests_->of_bucket.data(), MPI_STATUSES_IGNORE),
-          "MPI_Waitall");
-  }
+  complete(group_, requests_->of_bucket, "the gradient all-reduce");
 #endif
   wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   open_ = false;

@@ -13,6 +13,9 @@
 
 #ifdef NNLAB_WITH_MPI
 #include <mpi.h>
+
+#include "dist/collective.h"
+#include "dist/presence.h"
 #endif
 
 namespace nnlab::dist {
@@ -49,14 +52,17 @@ void ReplicaGroup::watch() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const int64_t since = waiting_since_ns_;
     if (since == 0) continue;
-    const double waited = static_cast<double>(CollectiveWait::now_ns() - since) * 1e-9;
-    if (waited <= timeout_seconds_) continue;
+    // The main thread judges a wait it polls (dist::complete); this acts only when it is
+    // stuck inside one MPI call, whose progress stamp then stops moving.
+    const double stuck =
+        static_cast<double>(CollectiveWait::now_ns() - std::max<int64_t>(since, progress_ns_)) * 1e-9;
+    if (stuck <= timeout_seconds_) continue;
     // No MPI call here (only the main thread calls MPI): this process ends, and mpirun,
     // seeing a rank exit non-zero, stops the others.
     std::fprintf(stderr,
                  "nnlab: rank %d on %s: no answer from the other ranks for %.0f s in %s (a rank is hung, stopped "
                  "or cut off from this host); stopping the job (--dist-timeout sets this bound)\n",
-                 rank_, host_.c_str(), waited, waiting_in_.load());
+                 rank_, host_.c_str(), stuck, waiting_in_.load());
     std::fflush(stderr);
     std::_Exit(1);
   }
@@ -81,6 +87,19 @@ ReplicaGroup::ReplicaGroup() : host_(this_host()) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   watchdog_ = std::thread([this] { watch(); });
+  // Every rank's host name, for the line that names a silent rank.
+  constexpr size_t kName = 256;
+  char mine[kName] = {};
+  std::snprintf(mine, sizeof mine, "%s", host_.c_str());
+  std::vector<char> all(kName * static_cast<size_t>(size_));
+  {
+    const CollectiveWait wait(*this, "the start-up exchange of host names");
+    check(MPI_Allgather(mine, static_cast<int>(kName), MPI_CHAR, all.data(), static_cast<int>(kName), MPI_CHAR,
+                        MPI_COMM_WORLD),
+          "MPI_Allgather");
+    for (size_t r = 0; r < static_cast<size_t>(size_); ++r) hosts_.emplace_back(&all[r * kName]);
+    presence_ = std::make_unique<Presence>(rank_, size_, hosts_);
+  }
 #else
   throw Error(fmt::format("started by mpirun with {} ranks, but this nnlab was built without MPI: install "
                           "libopenmpi-dev and rebuild (cmake -DNNLAB_MPI=ON)",
@@ -89,32 +108,45 @@ ReplicaGroup::ReplicaGroup() : host_(this_host()) {
 }
 
 ReplicaGroup::~ReplicaGroup() {
-  stopping_ = true;
-  if (watchdog_.joinable()) watchdog_.join();
 #ifdef NNLAB_WITH_MPI
   int finalized = 0;
-  if (initialised_ && MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized) MPI_Finalize();
+  if (initialised_ && MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized) {
+    // MPI_Finalize waits for every rank: the watchdog bounds it.
+    const CollectiveWait wait(*this, "MPI_Finalize");
+    presence_.reset();
+    MPI_Finalize();
+  }
 #endif
+  stopping_ = true;
+  if (watchdog_.joinable()) watchdog_.join();
+}
+
+const std::string& ReplicaGroup::host_of(int rank) const {
+  return hosts_.empty() ? host_ : hosts_.at(static_cast<size_t>(rank));
 }
 
 void ReplicaGroup::broadcast(const std::vector<Tensor>& tensors) const {
   if (!distributed()) return;
 #ifdef NNLAB_WITH_MPI
-  for (const Tensor& t : tensors) {
+  std::vector<MPI_Request> requests(tensors.size(), MPI_REQUEST_NULL);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
     if (!t.is_contiguous()) throw Error("broadcast: a model tensor is not contiguous");
-    const CollectiveWait wait(*this, "MPI_Bcast");
-    check(MPI_Bcast(t.data(), static_cast<int>(t.numel()), MPI_FLOAT, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    check(MPI_Ibcast(t.data(), static_cast<int>(t.numel()), MPI_FLOAT, 0, MPI_COMM_WORLD, &requests[i]),
+          "MPI_Ibcast");
   }
+  complete(*this, requests, "the broadcast of rank 0's model");
 #endif
 }
 
 void ReplicaGroup::sum(std::span<double> values) const {
   if (!distributed() || values.empty()) return;
 #ifdef NNLAB_WITH_MPI
-  const CollectiveWait wait(*this, "the metrics all-reduce");
-  check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
-                      MPI_COMM_WORLD),
-        "MPI_Allreduce");
+  MPI_Request r = MPI_REQUEST_NULL;
+  check(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
+                       MPI_COMM_WORLD, &r),
+        "MPI_Iallreduce");
+  complete(*this, {&r, 1}, "the metrics all-reduce");
 #endif
 }
 
@@ -123,10 +155,9 @@ void ReplicaGroup::check_start(const StartFacts& mine) const {
 #ifdef NNLAB_WITH_MPI
   const uint64_t sent[3] = {mine.failed ? 1u : 0u, mine.config, mine.data};
   std::vector<uint64_t> all(3 * static_cast<size_t>(size_));
-  {
-    const CollectiveWait wait(*this, "the start-up check");
-    check(MPI_Allgather(sent, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
-  }
+  MPI_Request r = MPI_REQUEST_NULL;
+  check(MPI_Iallgather(sent, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, MPI_COMM_WORLD, &r), "MPI_Iallgather");
+  complete(*this, {&r, 1}, "the start-up check");
   if (mine.failed) return;  // the caller throws its own error
   std::vector<int> failed, config, data;
   for (int r = 0; r < size_; ++r) {
@@ -154,8 +185,9 @@ void ReplicaGroup::check_identical(uint64_t hash, const std::string& what) const
   if (!distributed()) return;
 #ifdef NNLAB_WITH_MPI
   std::vector<uint64_t> all(static_cast<size_t>(size_));
-  const CollectiveWait wait(*this, "the weight check");
-  check(MPI_Allgather(&hash, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
+  MPI_Request r = MPI_REQUEST_NULL;
+  check(MPI_Iallgather(&hash, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &r), "MPI_Iallgather");
+  complete(*this, {&r, 1}, "the weight check");
   std::vector<int> differ;
   for (int r = 1; r < size_; ++r)
     if (all[static_cast<size_t>(r)] != all[0]) differ.push_back(r);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <thread>
@@ -29,6 +30,8 @@ struct StartFacts {
   uint64_t data = 0;       // hash of the dataset's sizes and first and last samples
 };
 
+class Presence;  // the roll call of src/dist/presence.h
+
 class ReplicaGroup {
  public:
   // This process's group; the first call initialises MPI when mpirun started more than one
@@ -41,6 +44,8 @@ class ReplicaGroup {
   bool distributed() const { return size_ > 1; }
   bool primary() const { return rank_ == 0; }  // the one that writes and prints
   const std::string& host() const { return host_; }
+  // The host name of rank `rank` (gathered at start-up; this host's in a group of one).
+  const std::string& host_of(int rank) const;
 
   // Every rank's tensors take rank 0's values (same shapes, same order on every rank).
   void broadcast(const std::vector<Tensor>& tensors) const;
@@ -57,9 +62,11 @@ class ReplicaGroup {
   [[noreturn]] void abort(const std::string& message) const;
 
   // The longest a rank waits inside one collective for the others (default 60 s). Past it,
-  // a watchdog thread prints "nnlab: rank R on HOST: ..." and ends this process, and mpirun
-  // then stops the job: a rank that is stopped, hung or cut off by its network otherwise
-  // leaves the others waiting for ever (MPI has no timeouts of its own).
+  // the waiting rank that can tell prints "nnlab: rank R on HOST has not answered ..."
+  // naming the silent rank and ends the job (src/dist/collective.h): a rank that is
+  // stopped, hung or cut off by its network otherwise leaves the others waiting for ever
+  // (MPI has no timeouts of its own). A watchdog thread ends this process if the main
+  // thread stays stuck inside one MPI call that long.
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }
   double timeout() const { return timeout_seconds_; }
 
@@ -73,17 +80,22 @@ class ReplicaGroup {
  private:
   ReplicaGroup();
   friend class CollectiveWait;
+  friend class Presence;
   void watch();  // the watchdog thread's loop
   int rank_ = 0, size_ = 1;
   std::atomic<double> timeout_seconds_{60};
   // When the collective now running began (steady clock, ns), with its name; 0 when none.
   mutable std::atomic<int64_t> waiting_since_ns_{0};
   mutable std::atomic<const char*> waiting_in_{""};
+  // When the waiting main thread last tested its requests: the watchdog's clock.
+  mutable std::atomic<int64_t> progress_ns_{0};
   std::atomic<bool> stopping_{false};
   std::thread watchdog_;
   bool initialised_ = false;
   int64_t bucket_bytes_ = 25 << 20;
   std::string host_;
+  std::vector<std::string> hosts_;      // by rank
+  std::unique_ptr<Presence> presence_;  // null in a group of one
 };
 
 }  // namespace nnlab::dist
