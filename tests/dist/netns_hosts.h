@@ -152,8 +152,9 @@ class NetnsHosts {
     for (std::string line; std::getline(in, line);) {
       const std::string name = line.substr(0, line.find(' '));
       if (name.rfind(kPrefix, 0) != 0) continue;
-      const std::string rest = name.substr(std::string(kPrefix).size());
-      const pid_t owner = static_cast<pid_t>(std::atol(rest.c_str()));  // "PID-K-I"; "probe-PID" gives 0
+      std::string rest = name.substr(std::string(kPrefix).size());  // "PID-K-I" or "probe-PID"
+      if (rest.rfind("probe-", 0) == 0) rest = rest.substr(6);
+      const pid_t owner = static_cast<pid_t>(std::atol(rest.c_str()));
       if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) stale.push_back(name);
     }
     remove(stale);
