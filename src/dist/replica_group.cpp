@@ -188,10 +188,10 @@ float ReplicaGroup::average_gradients(const std::vector<Tensor>& params, float l
 #endif
 }
 
-void ReplicaGroup::sum(std::span<double> values) const {
+void ReplicaGroup::sum(std::span<double> values, const char* what) const {
   if (!distributed() || values.empty()) return;
 #ifdef NNLAB_WITH_MPI
-  const CollectiveWait wait(*this, "the metrics all-reduce");
+  const CollectiveWait wait(*this, what);
   check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
                       MPI_COMM_WORLD),
         "MPI_Allreduce");

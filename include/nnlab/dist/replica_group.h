@@ -54,8 +54,8 @@ class ReplicaGroup {
   // rank) since the last reset: the communication share of a step.
   double gradient_seconds() const { return gradient_seconds_; }
   void reset_gradient_seconds() const { gradient_seconds_ = 0; }
-  // Element-wise sums over the ranks, in place.
-  void sum(std::span<double> values) const;
+  // Element-wise sums over the ranks, in place; `what` names the exchange in the watchdog's line.
+  void sum(std::span<double> values, const char* what = "the metrics all-reduce") const;
   // All-gathers every rank's facts. Throws on every rank alike when any rank failed (that
   // rank rethrows nothing here: it throws its own error after this returns) or when a rank's
   // hashes differ from rank 0's: a ConfigError naming the ranks.
