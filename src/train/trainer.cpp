@@ -24,6 +24,8 @@
 #include "train/replicas.h"
 #include "train/resume.h"
 #include "train/run_directory.h"
+#include "train/step_log.h"
+#include "train/sync_batchnorm.h"
 
 namespace nnlab::train {
 
@@ -284,6 +286,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
   PrecisionGuard precision(config.bf16 ? Precision::BF16 : Precision::F32);
   RunDirectory dir;
   Started started = start_replicas(config, dir, observer, plan, group);
+  apply_sync_bn(config, *started.model, group, observer);
   progress.started = true;
   const fs::path run_dir = group.primary() ? dir.path : fs::path(config.out);
   const fs::path checkpoint_file = run_dir / "checkpoint.safetensors";
@@ -330,6 +333,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
     }
   }
   if (writer) rewrite_metrics(run_dir / "metrics.jsonl", state.history);
+  StepLog step_log(run_dir / "steps.jsonl", config.log_steps, train_loader.num_batches(), state.epochs_done, writer);
 
   const WeightsInfo weights_info{data.normalization, config.to_json(), data.input, data.class_names};
   TrainResult result;
@@ -363,9 +367,10 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
         diverged(epoch, step, loss_value, run_dir, state.epochs_done);
       optimizer->zero_grad();
       loss.backward();
+      double step_loss = loss_value;  // over the ranks under mpirun, for the steps log
       if (group.distributed()) {
         // Every rank sees the same mean loss, so all of them stop together if it diverged.
-        const double mean_loss = group.average_gradients(params, static_cast<float>(loss_value));
+        const double mean_loss = step_loss = group.average_gradients(params, static_cast<float>(loss_value));
         if (!std::isfinite(mean_loss)) {
           progress.agreed_failure = true;
           diverged(epoch, step, mean_loss, run_dir, state.epochs_done);
@@ -374,6 +379,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
       if (config.clip_grad_norm > 0) optim::clip_grad_norm_(params, config.clip_grad_norm);
       optimizer->step();
       if (average) average->update();
+      step_log.record(epoch, step, step_loss, optimizer->lr(0));
       if (scheduler->unit() == optim::StepUnit::Batch) scheduler->step();
       running.update(config.model.binary ? two_class_logits(out.detach()) : out.detach(), batch->y, loss_value);
       const double t = seconds_since(epoch_start);

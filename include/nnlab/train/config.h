@@ -43,6 +43,8 @@ struct TrainConfig {
   int workers = 1;          // data-loading threads
   // Under mpirun: the longest a rank waits in one collective for the others, in seconds.
   double dist_timeout = 60.0;
+  // Under mpirun: batch norm with the statistics of the whole global batch (SyncBatchNorm).
+  bool sync_bn = false;
 
   // Optimisation.
   int64_t epochs = 18;
@@ -60,6 +62,7 @@ struct TrainConfig {
   int threads = 0;  // 0: every core
   bool bf16 = false;  // bfloat16 convolutions (nnlab/precision.h); needs AVX512-BF16
   std::string out;  // run directory (empty: runs/<model>-<dataset>-<time>)
+  int64_t log_steps = 0;  // append a line to steps.jsonl every this many steps (0: off)
 
   // Every key, in the groups model, data, optimization and run.
   static const OptionTable<TrainConfig>& table();
