@@ -14,6 +14,8 @@
 #include "nnlab/dist/replica_group.h"
 #include "nnlab/generator.h"
 #include "nnlab/nn/batchnorm.h"
+#include "nnlab/ops/loss.h"
+#include "nnlab/zoo/zoo.h"
 #include "train/sync_batchnorm.h"
 
 using namespace nnlab;
@@ -96,6 +98,38 @@ TEST(DistSyncBnInsideMpirun, HalvesOfABatchNormaliseLikeTheWholeBatch) {
     }
 }
 
+// A whole model: resnet20's 21 batch norms (fused with ReLU where a ReLU follows) on half
+// a batch each; the averaged gradients of every parameter are the whole batch's.
+TEST(DistSyncBnInsideMpirun, ResnetGradientsAreTheWholeBatchs) {
+  if (!inside_mpirun()) GTEST_SKIP() << "runs only under mpirun (see DistSyncBatchNorm)";
+  const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
+  ASSERT_EQ(group.size(), 2);
+  zoo::ModelOptions o;
+  o.name = "resnet20";
+  o.input = {1, 32, 32};
+  auto whole = zoo::build(o), mine = zoo::build(o);  // the same seed: the same weights
+  EXPECT_EQ(train::synchronise_batch_norms(*mine, group), 21);  // 19, and 2 on projections
+  const int64_t n = 16, half = n / 2, r0 = group.rank() * half;
+  Generator gen(5);
+  const Tensor x = Tensor::normal({n, 1, 32, 32}, 0, 1, gen);
+  std::vector<int32_t> y(n);
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<int32_t>(i % 10);
+  const float loss_whole = cross_entropy((*whole)(x), y).item();
+  cross_entropy((*whole)(x), y).backward();
+  Tensor local = cross_entropy((*mine)(x.slice(r0, r0 + half).contiguous()),
+                               std::span<const int32_t>(y).subspan(r0, half));
+  local.backward();
+  auto params = mine->parameters();
+  const float loss = group.average_gradients(params, local.item());
+  EXPECT_NEAR(loss, loss_whole, 1e-6 * loss_whole);
+  const auto named = whole->named_parameters();
+  for (size_t i = 0; i < params.size(); ++i)
+    EXPECT_LE(relative_difference(params[i].grad().contiguous().to_vector(),
+                                  named[i].second.grad().contiguous().to_vector()),
+              1e-5)
+        << named[i].first;
+}
+
 TEST(DistSyncBatchNorm, TwoRanksEachWithHalfABatch) {
 #ifndef NNLAB_WITH_MPI
   GTEST_SKIP() << "built without MPI (libopenmpi-dev)";
@@ -105,10 +139,10 @@ TEST(DistSyncBatchNorm, TwoRanksEachWithHalfABatch) {
   const auto r = nnlab::testing::run_shell("NNLAB_TEST_INSIDE_MPIRUN=1 timeout 120 " +
                                            nnlab::testing::mpirun_prefix(2) + " -x NNLAB_TEST_INSIDE_MPIRUN " + self +
                                            " --gtest_filter=DistSyncBnInsideMpirun.* --gtest_brief=1 --gtest_color=no");
+  const std::string all_passed = "[  PASSED  ] 2 tests.";
   EXPECT_EQ(r.code, 0) << r.out;
   size_t passed = 0;  // one line per rank
-  for (size_t at = r.out.find("[  PASSED  ] 1 test."); at != std::string::npos;
-       at = r.out.find("[  PASSED  ] 1 test.", at + 1))
+  for (size_t at = r.out.find(all_passed); at != std::string::npos; at = r.out.find(all_passed, at + 1))
     ++passed;
   EXPECT_EQ(passed, 2u) << r.out;
 }
