@@ -139,14 +139,14 @@ void ReplicaGroup::broadcast(const std::vector<Tensor>& tensors) const {
 #endif
 }
 
-void ReplicaGroup::sum(std::span<double> values) const {
+void ReplicaGroup::sum(std::span<double> values, const char* what) const {
   if (!distributed() || values.empty()) return;
 #ifdef NNLAB_WITH_MPI
   MPI_Request r = MPI_REQUEST_NULL;
   check(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
                        MPI_COMM_WORLD, &r),
         "MPI_Iallreduce");
-  complete(*this, {&r, 1}, "the metrics all-reduce");
+  complete(*this, {&r, 1}, what);
 #endif
 }
 

@@ -30,7 +30,8 @@ Tensor BatchNorm::run(const Tensor& x, bool relu) {
     num_batches_tracked.data()[0] += 1.0f;
     num_batches_tracked.bump_version();
   }
-  return batch_norm(x, weight, bias, running_mean, running_var, {is_training(), options.momentum_, options.eps_, relu});
+  return batch_norm(x, weight, bias, running_mean, running_var,
+                    {is_training(), options.momentum_, options.eps_, relu, reducer_});
 }
 
 std::string BatchNorm::extra_repr() const {

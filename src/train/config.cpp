@@ -49,6 +49,9 @@ const OptionTable<TrainConfig>& TrainConfig::table() {
                "Under mpirun: the size of the gradient buckets sent during backward, in MB (the first is at most 1 MB, "
                "so that sending starts early)",
                positive())
+          .add("sync_bn", &C::sync_bn,
+               "Under mpirun: batch norm with the statistics of the whole global batch, summed over the ranks "
+               "(SyncBatchNorm)")
           .group("optimization")
           .add("epochs", &C::epochs, "Epochs", at_least(1))
           .add("batch_size", &C::batch_size, "Batch size", at_least(1))
@@ -68,7 +71,10 @@ const OptionTable<TrainConfig>& TrainConfig::table() {
           .add("seed", &C::seed, "Seed of initialisation, shuffling, augmentation and dropout")
           .add("threads", &C::threads, "Compute threads (0: every core)", non_negative())
           .add("bf16", &C::bf16, "Stride-1 convolutions in bfloat16 (AVX512-BF16), everything else float32")
-          .add("out", &C::out, "Run directory (default runs/<model>-<dataset>-<time>)");
+          .add("out", &C::out, "Run directory (default runs/<model>-<dataset>-<time>)")
+          .add("log_steps", &C::log_steps,
+               "Append the step's loss (averaged over the ranks) and lr to steps.jsonl every this many steps (0: off)",
+               non_negative());
   return t;
 }
 

@@ -18,6 +18,7 @@
 #include "train/resume.h"
 #include "train/run_setup.h"
 #include "train/training_loop.h"
+#include "train/sync_batchnorm.h"
 
 namespace nnlab::train {
 
@@ -125,6 +126,7 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
   RunDirectory dir;
   Started started = group.distributed() ? start_replicas(config, dir, observer, plan, group)
                                         : start_single(config, dir, observer, plan);
+  apply_sync_bn(config, *started.model, group, observer);
   progress.started = true;
   const fs::path run_dir = group.primary() ? dir.path : fs::path(config.out);
   StepHooks single;

@@ -128,6 +128,7 @@ double TrainingLoop::train_step(const data::Batch& batch, int64_t epoch, int64_t
   if (config_.clip_grad_norm > 0) optim::clip_grad_norm_(params_, config_.clip_grad_norm);
   optimizer_->step();
   if (average_) average_->update();
+  step_log_->record(epoch, step, step_loss, optimizer_->lr(0));
   if (scheduler_->unit() == optim::StepUnit::Batch) scheduler_->step();
   running.update(config_.model.binary ? two_class_logits(out.detach()) : out.detach(), batch.y, local_loss);
   return step_loss;
@@ -221,6 +222,8 @@ void TrainingLoop::checkpoint_epoch(const EpochRecord& rec, int64_t epoch) {
 
 TrainResult TrainingLoop::run(double setup_seconds) {
   if (writer_) rewrite_metrics(run_dir_ / "metrics.jsonl", state_.history);
+  step_log_.emplace(run_dir_ / "steps.jsonl", config_.log_steps, train_loader_->num_batches(), state_.epochs_done,
+                    writer_);
   TrainResult result;
   result.run_dir = run_dir_;
   result.class_names = data_.class_names;

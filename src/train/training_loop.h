@@ -14,6 +14,7 @@
 #include "train/resume.h"
 #include "train/run_setup.h"
 #include "train/step_hooks.h"
+#include "train/step_log.h"
 
 namespace nnlab::train {
 
@@ -49,6 +50,7 @@ class TrainingLoop {
   std::optional<data::DataLoader> train_loader_, test_loader_, val_loader_;
   std::unique_ptr<optim::LRScheduler> scheduler_;
   std::vector<Tensor> params_;
+  std::optional<StepLog> step_log_;  // steps.jsonl, from the first epoch run() trains
   TrainingState state_;
   WeightsInfo weights_info_;
 };

@@ -145,14 +145,18 @@ TEST(IsaKernels, BatchNormAgreesAcrossLevels) {
              beta = random(g.c, 9);
   for (bool relu : {false, true})
     across_levels(relu ? "batch norm with ReLU" : "batch norm", 1e-5, [&](Isa isa) {
-      std::vector<float> y(x.size()), mean(g.c), var(g.c), yi(x.size()), dx(x.size()), dg(g.c), db(g.c);
-      AT(isa, bn_rows_forward_training)(g, x.data(), gamma.data(), beta.data(), y.data(), mean.data(), var.data(),
-                                         relu);
+      std::vector<float> y(x.size()), mean(g.c), var(g.c), yi(x.size()), dx(x.size());
+      std::vector<double> sum(g.c), centred(g.c), sums(2 * g.c);
+      AT(isa, bn_rows_moments)(g, x.data(), sum.data(), centred.data(), mean.data());
+      for (int64_t c = 0; c < g.c; ++c) var[c] = static_cast<float>(centred[c] / static_cast<double>(g.rows));
       AT(isa, bn_rows_forward_inference)(g, x.data(), gamma.data(), beta.data(), mean.data(), var.data(), yi.data(),
                                           relu);
-      AT(isa, bn_rows_backward)(g, x.data(), dy.data(), y.data(), gamma.data(), mean.data(), var.data(), dx.data(),
-                                dg.data(), db.data(), relu);
-      for (auto* part : {&mean, &var, &yi, &dx, &dg, &db}) y.insert(y.end(), part->begin(), part->end());
+      AT(isa, bn_rows_backward_sums)(g, x.data(), dy.data(), yi.data(), mean.data(), sums.data(), relu);
+      AT(isa, bn_rows_backward_data)(g, x.data(), dy.data(), yi.data(), gamma.data(), mean.data(), var.data(),
+                                     sums.data(), static_cast<double>(g.rows), dx.data(), relu);
+      y = yi;
+      std::vector<float> sums_f(sums.begin(), sums.end());
+      for (auto* part : {&mean, &var, &dx, &sums_f}) y.insert(y.end(), part->begin(), part->end());
       return y;
     });
 }

@@ -49,8 +49,8 @@ class ReplicaGroup {
 
   // Every rank's tensors take rank 0's values (same shapes, same order on every rank).
   void broadcast(const std::vector<Tensor>& tensors) const;
-  // Element-wise sums over the ranks, in place.
-  void sum(std::span<double> values) const;
+  // Element-wise sums over the ranks, in place; `what` names the exchange in the fault line.
+  void sum(std::span<double> values, const char* what = "the metrics all-reduce") const;
   // All-gathers every rank's facts. Throws on every rank alike when any rank failed (that
   // rank rethrows nothing here: it throws its own error after this returns) or when a rank's
   // hashes differ from rank 0's: a ConfigError naming the ranks.

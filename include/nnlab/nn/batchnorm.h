@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nnlab/nn/module.h"
+#include "nnlab/ops/norm.h"
 
 namespace nnlab::nn {
 
@@ -24,6 +25,10 @@ class BatchNorm : public Module {
   Tensor forward_relu(const Tensor& x);
   std::string type_name() const override { return dims_ == 1 ? "BatchNorm1d" : "BatchNorm2d"; }
   std::string extra_repr() const override;
+  // Training normalises with statistics summed by `reducer` over the processes that share
+  // the batch (SyncBatchNorm); null, the default, is this process's batch alone.
+  void set_stats_reducer(std::shared_ptr<BatchStatsReducer> reducer) { reducer_ = std::move(reducer); }
+  bool synchronised() const { return reducer_ != nullptr; }
 
   const BatchNormOptions options;
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
@@ -31,6 +36,7 @@ class BatchNorm : public Module {
  private:
   Tensor run(const Tensor& x, bool relu);
   int dims_;
+  std::shared_ptr<BatchStatsReducer> reducer_;
 };
 
 class BatchNorm1d : public BatchNorm {

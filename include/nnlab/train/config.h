@@ -45,6 +45,8 @@ struct TrainConfig {
   double dist_timeout = 60.0;
   // Under mpirun: the gradient all-reduce's bucket size in MB (PyTorch DDP's bucket_cap_mb).
   double bucket_mb = 25.0;
+  // Under mpirun: batch norm with the statistics of the whole global batch (SyncBatchNorm).
+  bool sync_bn = false;
 
   // Optimisation.
   int64_t epochs = 18;
@@ -62,6 +64,7 @@ struct TrainConfig {
   int threads = 0;  // 0: every core
   bool bf16 = false;  // bfloat16 convolutions (nnlab/precision.h); needs AVX512-BF16
   std::string out;  // run directory (empty: runs/<model>-<dataset>-<time>)
+  int64_t log_steps = 0;  // append a line to steps.jsonl every this many steps (0: off)
 
   // Every key, in the groups model, data, optimization and run.
   static const OptionTable<TrainConfig>& table();

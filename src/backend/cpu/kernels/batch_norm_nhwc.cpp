@@ -81,31 +81,24 @@ void scale_shift(const BnRows& g, const float* gamma, const float* beta, const f
 
 }  // namespace
 
-void bn_rows_forward_training(const BnRows& g, const float* x, const float* gamma, const float* beta, float* y,
-                              float* mean, float* var, bool relu) {
+void bn_rows_moments(const BnRows& g, const float* x, double* sum, double* centred, float* shift) {
   const int64_t C = g.c;
-  std::vector<double> s(C);
-  channel_sums(g, 1, s.data(), [&](int64_t r, float* acc) {
+  channel_sums(g, 1, sum, [&](int64_t r, float* acc) {
     const float* xr = x + r * C;
 #pragma omp simd
     for (int64_t c = 0; c < C; ++c) acc[c] += xr[c];
   });
-  std::vector<float> mu(C);
-  for (int64_t c = 0; c < C; ++c) mu[c] = mean[c] = static_cast<float>(s[c] / static_cast<double>(g.rows));
-  // The variance from centred values (two passes), not E[x²] − μ², which cancels badly.
-  channel_sums(g, 1, s.data(), [&](int64_t r, float* acc) {
+  for (int64_t c = 0; c < C; ++c) shift[c] = static_cast<float>(sum[c] / static_cast<double>(g.rows));
+  // Squares of centred values (two passes), not Σx² alone, which cancels badly in float.
+  channel_sums(g, 1, centred, [&](int64_t r, float* acc) {
     const float* xr = x + r * C;
-    const float* m = mu.data();
+    const float* m = shift;
 #pragma omp simd
     for (int64_t c = 0; c < C; ++c) {
       const float d = xr[c] - m[c];
       acc[c] += d * d;
     }
   });
-  for (int64_t c = 0; c < C; ++c) var[c] = static_cast<float>(s[c] / static_cast<double>(g.rows));
-  std::vector<float> scale, shift;
-  scale_shift(g, gamma, beta, mean, var, scale, shift);
-  affine_rows(g, x, scale.data(), shift.data(), y, relu);
 }
 
 void bn_rows_forward_inference(const BnRows& g, const float* x, const float* gamma, const float* beta,
@@ -115,12 +108,10 @@ void bn_rows_forward_inference(const BnRows& g, const float* x, const float* gam
   affine_rows(g, x, scale.data(), shift.data(), y, relu);
 }
 
-void bn_rows_backward(const BnRows& g, const float* x, const float* dy, const float* y, const float* gamma,
-                      const float* mean, const float* var, float* dx, float* dgamma, float* dbeta, bool relu) {
+void bn_rows_backward_sums(const BnRows& g, const float* x, const float* dy, const float* y, const float* mean,
+                           double* sums, bool relu) {
   const int64_t C = g.c;
-  // Σ dy and Σ dy·(x − μ) per channel, dy masked by the fused ReLU.
-  std::vector<double> s(2 * C);
-  channel_sums(g, 2, s.data(), [&](int64_t r, float* __restrict acc) {
+  channel_sums(g, 2, sums, [&](int64_t r, float* __restrict acc) {
     const float *xr = x + r * C, *dr = dy + r * C, *yr = relu ? y + r * C : nullptr;
     float* __restrict a1 = acc + C;
     if (relu) {
@@ -138,17 +129,20 @@ void bn_rows_backward(const BnRows& g, const float* x, const float* dy, const fl
       }
     }
   });
+}
+
+void bn_rows_backward_data(const BnRows& g, const float* x, const float* dy, const float* y, const float* gamma,
+                           const float* mean, const float* var, const double* sums, double count, float* dx,
+                           bool relu) {
+  const int64_t C = g.c;
   // dx = γ/σ · (dy − Σdy/n − (x−μ)/σ² · Σdy(x−μ)/n), σ = √(var+ε).
   std::vector<float> k_dy(C), k_x(C), k_0(C);
-  const double n = static_cast<double>(g.rows);
   for (int64_t c = 0; c < C; ++c) {
     const double inv = 1.0 / std::sqrt(static_cast<double>(var[c]) + g.eps);
     const double gm = gamma ? gamma[c] : 1.0;
-    if (dgamma) dgamma[c] = static_cast<float>(s[C + c] * inv);
-    if (dbeta) dbeta[c] = static_cast<float>(s[c]);
     k_dy[c] = static_cast<float>(gm * inv);
-    k_x[c] = static_cast<float>(gm * inv * inv * inv * s[C + c] / n);
-    k_0[c] = static_cast<float>(gm * inv * s[c] / n);
+    k_x[c] = static_cast<float>(gm * inv * inv * inv * sums[C + c] / count);
+    k_0[c] = static_cast<float>(gm * inv * sums[c] / count);
   }
 #pragma omp parallel for schedule(static) num_threads(threads_for(g))
   for (int64_t r = 0; r < g.rows; ++r) {
