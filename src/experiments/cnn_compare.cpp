@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "experiments/cnn_budget.h"
 #include "experiments/cnn_recipes.h"
@@ -199,11 +200,14 @@ json run_one(const std::string& model, train::TrainConfig c, int64_t set_size, c
   ModelRunRequest q = request_for(model, c, run, s, o);
   q.resume = fs::exists(run / "checkpoint.safetensors");
   if (!q.resume) fs::remove_all(run);  // killed before its first checkpoint: nothing to keep
-  const ModelRunOutcome r = run_model(q, observer);
-  entry["status"] = q.resume ? "resumed" : "trained";
+  // Trained to its end by an earlier session that was stopped before it noted so.
+  std::optional<ModelRunOutcome> done = finished_run(run, c.epochs);
+  const ModelRunOutcome r = done ? *done : run_model(q, observer);
+  entry["status"] = done ? "finished earlier" : q.resume ? "resumed" : "trained";
   entry["command"] = fmt::format("{}", fmt::join(r.argv, " "));
-  entry["peak_rss_bytes"] = r.peak_rss_bytes;
-  entry["wall_seconds"] = r.wall_seconds;
+  // Unknown (null, "n/a" in the report) for a run an earlier session finished.
+  entry["peak_rss_bytes"] = r.peak_rss_bytes >= 0 ? json(r.peak_rss_bytes) : json(nullptr);
+  entry["wall_seconds"] = r.wall_seconds >= 0 ? json(r.wall_seconds) : json(nullptr);
   entry["history"] = r.history;
   if (!r.ok) {
     entry["failed"] = r.failure;

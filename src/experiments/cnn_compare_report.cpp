@@ -148,6 +148,7 @@ std::string schedule_text(const json& r) {
   if (name == "onecycle")
     return fmt::format("one-cycle cosine per batch, {} warm-up", rp::percent(number(r, "pct_start"), 0));
   if (name == "cosine") return "cosine per epoch";
+  if (name == "none") return "constant";
   return name;
 }
 

@@ -89,7 +89,11 @@ void render_reproduce(const nlohmann::json& results, report::Document& doc) {
     cmd += fmt::format(" --models {}", fmt::join(o.at("models").get<std::vector<std::string>>(), ","));
   if (o.value("train_subset", int64_t{0}) > 0) cmd += fmt::format(" --train-subset {}", o.at("train_subset").get<int64_t>());
   if (o.value("test_subset", int64_t{0}) > 0) cmd += fmt::format(" --test-subset {}", o.at("test_subset").get<int64_t>());
-  if (!o.value("launcher", std::string()).empty()) cmd += " --launcher '" + o.at("launcher").get<std::string>() + "'";
+  if (!o.value("launcher", std::string()).empty()) {
+    std::string quoted;  // for a POSIX shell: ' closes, \' is a quote, ' opens again
+    for (char c : o.at("launcher").get<std::string>()) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmd += " --launcher '" + quoted + "'";
+  }
   if (o.value("repeats", 0) > 0) cmd += fmt::format(" --repeats {}", o.at("repeats").get<int>());
   if (o.value("workers", 1) > 1) cmd += fmt::format(" --workers {}", o.at("workers").get<int>());
   cmd += " --out DIR";

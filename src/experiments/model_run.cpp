@@ -30,16 +30,17 @@ std::vector<std::string> split_launcher(const std::string& text) {
       if (++i == text.size()) throw ConfigError(fmt::format("`launcher` '{}': ends with a lone backslash", text));
       word += text[i];
     } else if (ch == '\'' || ch == '"') {
-      const size_t end = text.find(ch, i + 1);
-      if (end == std::string::npos)
-        throw ConfigError(fmt::format("`launcher` '{}': the quote {} at character {} is never closed", text, ch, i + 1));
-      for (size_t k = i + 1; k < end; ++k) {
+      size_t k = i + 1;
+      for (; k < text.size() && text[k] != ch; ++k) {
         // Inside double quotes a backslash escapes only what a shell lets it escape.
-        if (ch == '"' && text[k] == '\\' && k + 1 < end && std::string_view("\"\\$`").find(text[k + 1]) != std::string_view::npos)
+        if (ch == '"' && text[k] == '\\' && k + 1 < text.size() &&
+            std::string_view("\"\\$`").find(text[k + 1]) != std::string_view::npos)
           ++k;
         word += text[k];
       }
-      i = end;
+      if (k == text.size())
+        throw ConfigError(fmt::format("`launcher` '{}': the quote {} at character {} is never closed", text, ch, i + 1));
+      i = k;
     } else {
       word += ch;
     }
@@ -58,6 +59,21 @@ std::vector<json> read_history(const fs::path& run_dir) {
     if (!row.is_discarded() && row.is_object()) rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::optional<ModelRunOutcome> finished_run(const fs::path& run_dir, int64_t epochs) {
+  const fs::path summary = run_dir / "summary.json";
+  std::error_code ec;
+  if (!fs::exists(summary, ec)) return std::nullopt;
+  ModelRunOutcome out;
+  out.history = read_history(run_dir);
+  if (static_cast<int64_t>(out.history.size()) != epochs) return std::nullopt;
+  out.summary = json::parse(io::read_file(summary, io::kConfigFileLimit, "a run's summary.json"), nullptr, false);
+  if (out.summary.is_discarded() || !out.summary.is_object()) return std::nullopt;
+  out.ok = true;
+  out.peak_rss_bytes = -1;
+  out.wall_seconds = -1;
+  return out;
 }
 
 namespace {

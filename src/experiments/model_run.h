@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct ModelRunOutcome {
 // Runs it to the end, passing each finished epoch to observer.on_epoch. Throws IoError
 // when the child cannot be started.
 ModelRunOutcome run_model(const ModelRunRequest& request, ExperimentObserver& observer);
+
+// A run directory that holds its summary.json and `epochs` epochs: what a finished run left
+// (no command, wall time or peak memory: those were the earlier session's). Else nullopt.
+std::optional<ModelRunOutcome> finished_run(const std::filesystem::path& run_dir, int64_t epochs);
 
 // The epochs a run directory's metrics.jsonl holds (malformed lines, from a run killed
 // while writing, are skipped).

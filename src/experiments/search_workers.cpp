@@ -104,6 +104,11 @@ json run_search(const SearchJob& job, int workers, const std::string& trainer, i
     SearchJob shared = job;
     const int cores = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     shared.base.threads = std::max(1, cores / workers);
+    {  // the study exists before its workers start, so that none of them races another to create it
+      std::unique_ptr<tune::Storage> storage = storage_of(job);
+      TrainingObjective objective(shared.base, job.study, job.trials_dir, observer);
+      tune::Study::create_or_load(*storage, job.study, tune::Direction::Maximize, space_of(job), objective.describe());
+    }
     const fs::path file = job.trials_dir.parent_path() / "jobs" / (job.study + ".json");
     fs::create_directories(file.parent_path());
     io::write_file_atomic(file, shared.to_json().dump(1) + "\n");

@@ -12,6 +12,7 @@
 
 #include "experiments/experiment_test_util.h"
 #include "nnlab/report/format.h"
+#include "dist/mpirun.h"
 #include "support/process.h"
 
 using namespace nnlab::experiments::testing;
@@ -116,7 +117,7 @@ TEST(ExperimentCnnCompareBudget, TimeBudgetUnderALauncherTrainsEachModelByItsRec
   EXPECT_EQ(lenet.at("schedule"), "cosine");
   EXPECT_TRUE(contains(report, "Equal training time (`--budget time:1s`)"));
   EXPECT_TRUE(contains(report, "| sgd lr 0.1, momentum 0.9 (Nesterov), decay 0.0005 | 128 |"));
-  EXPECT_TRUE(contains(report, "--budget time:1s --models lenet5,resnet20 --train-subset 256 --test-subset 64 "
+  EXPECT_TRUE(contains(report, "--budget time:1s --models resnet20,lenet5 --train-subset 256 --test-subset 64 "
                                "--launcher 'env' --out DIR"));
 }
 
@@ -215,4 +216,24 @@ TEST(ExperimentCnnCompareBudget, BadFlagsAreUsageErrors) {
     EXPECT_EQ(r.code, 2) << c.args << ": " << r.err;
     EXPECT_TRUE(contains(r.err, c.message)) << c.args << ": " << r.err;
   }
+}
+
+// A real launcher: each model's training on two MPI ranks, the run directory written by rank 0.
+TEST(ExperimentCnnCompareBudget, TrainsUnderMpirun) {
+#ifndef NNLAB_WITH_MPI
+  GTEST_SKIP() << "built without MPI (libopenmpi-dev)";
+#endif
+  ScratchDir dir;
+  const fs::path out = dir.path / "cnn";
+  const std::string launcher = nnlab::testing::mpirun_prefix(2);
+  auto r = run_cli("experiment cnn-compare --budget epochs:2 --models lenet5 --threads 1 --train-subset 256 "
+                   "--test-subset 64 --launcher '" + launcher + "' --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json results = load_json(out / "results.json");
+  const json& m = model_entry(results, "lenet5");
+  ASSERT_FALSE(m.contains("failed")) << m.dump();
+  EXPECT_EQ(m.at("command").get<std::string>().rfind(launcher + " ", 0), 0u) << m.at("command");
+  ASSERT_EQ(m.at("history").size(), 2u);
+  for (const json& e : m.at("history")) EXPECT_EQ(e.at("ranks"), 2) << e.dump();
+  EXPECT_TRUE(contains(slurp(out / "report.md"), "under `" + launcher + "`"));
 }
