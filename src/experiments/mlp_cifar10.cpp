@@ -1,14 +1,23 @@
 // mlp-cifar10, the measurement: the configurable MLP, trained with Adam, tuned three ways
 // with the same trial budget (a grid over learning rate × width, then random search and
-// Gaussian-process search over seven hyperparameters), each a study in DIR/studies.db run
-// in this process; the best configuration is retrained on train + validation and tested
-// once. The report (mlp_cifar10_report.cpp) is computed from what this returns.
+// Gaussian-process search over seven hyperparameters), each a study in DIR/studies.db, and
+// each search repeated over seeds (--repeats: the sampler's seed and the trials' training
+// seed) so that the report can say whether the searches differ by more than the spread of
+// their repeats. Trials run in this process, or with --workers K in K worker processes on
+// the same storage (search_workers.h). The best configuration over all repeats is
+// retrained on train + validation and tested once. The report (mlp_cifar10_report.cpp) is
+// computed from what this returns.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "experiments/dataset_choice.h"
 #include "experiments/plain_adam.h"
 #include "experiments/mlp_tuning.h"
 #include "experiments/registry.h"
+#include "experiments/search_workers.h"
+#include "experiments/stats.h"
 #include "nnlab/error.h"
 #include "nnlab/train/trainer.h"
 #include "nnlab/tune/study.h"
@@ -56,41 +65,69 @@ train::TrainConfig base_config(const ExperimentOptions& o, const std::string& da
   return c;
 }
 
-// Forwards a study's trials to the experiment's progress.
-class StudyProgress : public tune::StudyObserver {
- public:
-  StudyProgress(std::string study, int trials, ExperimentObserver& observer)
-      : study_(std::move(study)), trials_(trials), observer_(observer) {}
-  void trial_started(const tune::FrozenTrial& t) override {
-    std::string params;
-    for (const auto& [k, v] : t.params) params += fmt::format(" {}={}", k, tune::display_value(v));
-    observer_.on_message(fmt::format("mlp-cifar10: {} trial {}/{}:{}", study_, t.number + 1, trials_, params));
-  }
-  void trial_finished(const tune::FrozenTrial& t, const tune::FrozenTrial* best) override {
-    observer_.on_message(
-        fmt::format("mlp-cifar10: {} trial {} {}{}", study_, t.number + 1, tune::to_string(t.state),
-                    t.value ? fmt::format(", validation accuracy {:.2f}%", 100 * *t.value) : ": " + t.message));
-  }
+// One search of one repeat: its study named NAME-REPEAT, seeds seed + repeat.
+json search(const std::string& name, int repeat, const Budget& b, int trials, const train::TrainConfig& base,
+            const fs::path& db, const ExperimentOptions& o, ExperimentObserver& observer) {
+  SearchJob job;
+  job.study = fmt::format("{}-{}", name, repeat + 1);
+  job.sampler = name;
+  job.startup_trials = name == "gp" ? b.gp_startup : -1;
+  job.trials = trials;
+  job.seed = o.seed + static_cast<uint64_t>(repeat);
+  job.grid_space = name == "grid";
+  job.grid = b.grid;
+  job.base = base;
+  job.base.seed = job.seed;
+  job.storage_file = db;
+  job.trials_dir = o.out / "trials";
+  json trial_list = run_search(job, o.workers, o.trainer, o.threads, observer);
+  const tune::SearchSpace space = job.grid_space ? grid_space(b.grid) : full_space();
+  return {{"name", name},      {"study", job.study}, {"repeat", repeat + 1},       {"seed", job.seed},
+          {"sampler", name},   {"space", space.to_json()}, {"trials", trial_list}};
+}
 
- private:
-  std::string study_;
-  int trials_;
-  ExperimentObserver& observer_;
-};
+// A search's best validation accuracy in each repeat, their mean, standard deviation and range.
+json summarize_searches(const json& searches, const std::vector<std::string>& names) {
+  json out = json::array();
+  for (const std::string& name : names) {
+    std::vector<double> bests;
+    for (const json& s : searches) {
+      if (s.at("name") != name) continue;
+      double best = NAN;
+      for (const json& t : s.at("trials"))
+        if (t.at("state") == "complete" && t.at("value").is_number() && !(t.at("value").get<double>() <= best))
+          best = t.at("value").get<double>();
+      bests.push_back(best);
+    }
+    const Summary sum = summarize(bests);
+    const auto [lo, hi] = std::minmax_element(bests.begin(), bests.end());
+    out.push_back({{"name", name},
+                   {"best_per_repeat", bests},
+                   {"mean", sum.mean},
+                   {"std", sum.std},
+                   {"min", *lo},
+                   {"max", *hi},
+                   {"range", *hi - *lo}});
+  }
+  return out;
+}
 
-json run_search(const std::string& name, const tune::SearchSpace& space, tune::Sampler& sampler, int trials,
-                const train::TrainConfig& base, tune::Storage& storage, const ExperimentOptions& o,
-                ExperimentObserver& observer) {
-  TrainingObjective objective(base, name, o.out / "trials", observer);
-  tune::Study study =
-      tune::Study::create_or_load(storage, name, tune::Direction::Maximize, space, objective.describe());
-  tune::OptimizeOptions opt;
-  opt.n_trials = trials;
-  opt.seed = o.seed;
-  StudyProgress progress(name, trials, observer);
-  study.optimize(sampler, nullptr, objective, opt, &progress);
-  json out{{"name", name}, {"sampler", sampler.name()}, {"space", space.to_json()}, {"trials", json::array()}};
-  for (const tune::FrozenTrial& t : study.trials()) out["trials"].push_back(tune::trial_to_json(t));
+// Every pair of searches: better only when the difference of means exceeds the spread.
+json compare_searches(const json& summary) {
+  json out = json::array();
+  for (size_t i = 0; i < summary.size(); ++i)
+    for (size_t k = i + 1; k < summary.size(); ++k) {
+      const std::vector<double> a = summary[i].at("best_per_repeat"), b = summary[k].at("best_per_repeat");
+      const Separation sep = separate(a, b);
+      json better = nullptr;
+      if (sep.separated) better = sep.difference > 0 ? summary[i].at("name") : summary[k].at("name");
+      out.push_back({{"a", summary[i].at("name")},
+                     {"b", summary[k].at("name")},
+                     {"difference", sep.difference},
+                     {"spread", sep.spread},
+                     {"separated", sep.separated},
+                     {"better", better}});
+    }
   return out;
 }
 
@@ -101,8 +138,9 @@ json best_of(const json& searches) {
     for (const json& t : s.at("trials")) {
       if (t.at("state") != "complete" || !t.at("value").is_number()) continue;
       if (best.is_null() || t.at("value").get<double>() > best.at("value").get<double>())
-        best = {
-            {"search", s.at("name")}, {"trial", t.at("number")}, {"params", t.at("params")}, {"value", t.at("value")}};
+        best = {{"search", s.at("name")}, {"study", s.at("study")},   {"repeat", s.at("repeat")},
+                {"seed", s.at("seed")},   {"trial", t.at("number")},  {"params", t.at("params")},
+                {"value", t.at("value")}};
     }
   if (best.is_null()) throw Error("mlp-cifar10: no trial of any search completed; see the trial messages above");
   return best;
@@ -121,19 +159,20 @@ json measure_mlp_cifar10(const ExperimentOptions& options, ExperimentObserver& o
   const train::TrainConfig base = base_config(options, dataset, b);
   const int trials = static_cast<int>(b.grid.lr.size() * b.grid.width.size());
   const fs::path db = fs::absolute(options.out / "studies.db");
-  std::unique_ptr<tune::Storage> storage = tune::open_storage("sqlite:///" + db.string());
 
+  const int repeats = options.repeats > 0 ? options.repeats : options.quick ? 1 : 3;
+  const std::vector<std::string> names{"grid", "random", "gp"};
   json searches = json::array();
-  auto grid = tune::make_sampler("grid");
-  searches.push_back(run_search("grid", grid_space(b.grid), *grid, trials, base, *storage, options, observer));
-  auto random = tune::make_sampler("random");
-  searches.push_back(run_search("random", full_space(), *random, trials, base, *storage, options, observer));
-  auto gp = tune::make_sampler("gp", tune::SamplerOptions{b.gp_startup});
-  searches.push_back(run_search("gp", full_space(), *gp, trials, base, *storage, options, observer));
+  for (int r = 0; r < repeats; ++r)
+    for (const std::string& name : names)
+      searches.push_back(search(name, r, b, trials, base, db, options, observer));
+  const json summary = summarize_searches(searches, names);
+  const json comparisons = compare_searches(summary);
 
   // The winner, retrained on train + validation (no split) and tested once on the whole test set.
   const json best = best_of(searches);
   train::TrainConfig final_config = apply_params(base, best.at("params").get<tune::Params>());
+  final_config.seed = best.at("seed").get<uint64_t>();  // the seed its trial trained with
   final_config.val_fraction = 0;
   final_config.test_subset = 0;
   final_config.out = (options.out / "final").string();
@@ -157,9 +196,14 @@ json measure_mlp_cifar10(const ExperimentOptions& options, ExperimentObserver& o
             {"trial_test_subset", b.trial_test_subset},
             {"trials_per_search", trials},
             {"gp_startup_trials", b.gp_startup},
+            {"repeats", repeats},
+            {"workers", options.workers},
+            {"spread", "range"},
             {"base_config", base.to_json()}}},
           {"storage", db.string()},
           {"searches", searches},
+          {"search_summary", summary},
+          {"comparisons", comparisons},
           {"best", best},
           {"final",
            {{"config", final_config.to_json()},

@@ -43,13 +43,15 @@ std::string config_text(const json& params) {
 
 struct Ranked {
   std::string search;
+  uint64_t seed;
   json trial;
 };
 
 std::vector<Ranked> ranked_trials(const json& searches) {
   std::vector<Ranked> all;
   for (const json& s : searches)
-    for (const json& t : s.at("trials")) all.push_back({s.at("name").get<std::string>(), t});
+    for (const json& t : s.at("trials"))
+      all.push_back({s.at("name").get<std::string>(), s.value("seed", uint64_t{0}), t});
   // Complete trials by validation accuracy, best first; the rest after them.
   std::stable_sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) {
     const double va = number(a.trial, "value"), vb = number(b.trial, "value");
@@ -78,11 +80,14 @@ rp::Figure best_so_far_figure(const json& searches) {
   f.x.label = "trial";
   f.y.label = "best validation accuracy so far";
   f.legend = "outside right top vertical";
-  size_t k = 0;
+  const bool repeated = std::any_of(searches.begin(), searches.end(), [](const json& s) { return s.value("repeat", 1) > 1; });
   for (const json& s : searches) {
     auto [x, y] = best_so_far(s);
-    f.series.push_back(
-        {s.at("name").get<std::string>() + " search", x, y, rp::SeriesStyle::Steps, kSearchColors[k++ % 3]});
+    const std::string name = s.at("name");
+    const size_t k = name == "grid" ? 0 : name == "random" ? 1 : 2;  // one colour per search, whatever the repeat
+    std::string label = name + " search";
+    if (repeated) label += fmt::format(", seed {}", s.at("seed").get<uint64_t>());
+    f.series.push_back({label, x, y, rp::SeriesStyle::Steps, kSearchColors[k]});
   }
   return f;
 }
@@ -106,43 +111,92 @@ rp::Figure final_figure(const json& final) {
   return f;
 }
 
+// Which searches are told apart, from results.json's comparisons (the difference of means
+// against the larger range of the two).
+std::string verdict_sentence(const json& results) {
+  const int repeats = results.at("budget").value("repeats", 1);
+  if (repeats < 2)
+    return "One repeat gives no spread, so no search is called better than another; `--repeats 3` (the default of "
+           "the full run) measures one.";
+  std::vector<std::string> better, tied;
+  for (const json& c : results.at("comparisons")) {
+    const std::string a = c.at("a"), b = c.at("b");
+    if (c.at("separated").get<bool>()) {
+      const std::string win = c.at("better"), lose = win == a ? b : a;
+      better.push_back(fmt::format("{} beats {} by {} points (spread {})", win, lose,
+                                   rp::fixed(100 * std::abs(number(c, "difference")), 2),
+                                   rp::fixed(100 * number(c, "spread"), 2)));
+    } else {
+      tied.push_back(fmt::format("{} and {} ({} points apart, spread {})", a, b,
+                                 rp::fixed(100 * std::abs(number(c, "difference")), 2),
+                                 rp::fixed(100 * number(c, "spread"), 2)));
+    }
+  }
+  std::string s = "A search is called better only when its mean exceeds the other's by more than the spread (the "
+                  "larger of the two ranges, max − min over the repeats): ";
+  if (!better.empty()) s += fmt::format("{}", fmt::join(better, "; "));
+  if (!better.empty() && !tied.empty()) s += "; ";
+  if (!tied.empty()) s += fmt::format("not separated: {}", fmt::join(tied, "; "));
+  return s + ".";
+}
+
+void render_repeats(const json& results, rp::Markdown& md) {
+  md.heading(2, "Repeats: best validation accuracy per search and seed");
+  std::vector<std::string> head{"search"};
+  const int repeats = results.at("budget").value("repeats", 1);
+  for (const json& x : results.at("searches"))
+    if (x.at("name") == "grid") head.push_back(fmt::format("seed {}", x.at("seed").get<uint64_t>()));
+  for (const char* h : {"mean", "std", "range (max − min)"}) head.push_back(h);
+  rp::Table t{head, std::vector<rp::Align>(head.size(), rp::Align::Right), {}};
+  t.align[0] = rp::Align::Left;
+  for (const json& m : results.at("search_summary")) {
+    std::vector<std::string> row{m.at("name").get<std::string>()};
+    for (const json& v : m.at("best_per_repeat")) row.push_back(rp::percent(number(v), 2));
+    row.push_back(rp::percent(number(m, "mean"), 2));
+    row.push_back(repeats > 1 ? rp::fixed(100 * number(m, "std"), 2) + " points" : "-");
+    row.push_back(repeats > 1 ? rp::fixed(100 * number(m, "range"), 2) + " points" : "-");
+    t.rows.push_back(row);
+  }
+  md.table(t);
+  md.paragraph(verdict_sentence(results));
+}
+
 void render_findings(const json& results, rp::Markdown& md) {
   const json& best = results.at("best");
   const json& final = results.at("final");
   const std::string dataset = results.at("dataset").at("used");
   std::vector<std::string> lines;
   lines.push_back(fmt::format(
-      "Best configuration: {} ({} search, trial {}), validation accuracy {}. Retrained on train + validation ({} "
+      "Best configuration: {} ({} search, seed {}, trial {}), validation accuracy {}. Retrained on train + validation ({} "
       "images) and tested once: test accuracy {} on the {} {} test images.",
-      config_text(best.at("params")), best.at("search").get<std::string>(), best.at("trial").get<int>() + 1,
+      config_text(best.at("params")), best.at("search").get<std::string>(), best.value("seed", uint64_t{0}),
+      best.at("trial").get<int>() + 1,
       rp::percent(number(best, "value"), 2), final.at("train_samples").get<int64_t>(),
       rp::percent(number(final, "test_accuracy"), 2), final.at("test_count").get<int64_t>(), dataset));
-  std::vector<std::pair<double, std::string>> bests;
-  for (const json& s : results.at("searches")) {
-    auto [x, y] = best_so_far(s);
-    const double v = y.empty() ? NAN : y.back();
-    bests.emplace_back(v, s.at("name").get<std::string>());
-  }
+  const json& b = results.at("budget");
+  const int repeats = b.value("repeats", 1);
   std::string per_search;
-  for (const auto& [v, name] : bests)
-    per_search += fmt::format("{}{} {}", per_search.empty() ? "" : ", ", name, rp::percent(v, 2));
-  double top = -INFINITY;
-  for (const auto& [v, name] : bests) top = std::max(top, v);
-  std::vector<std::string> winners;
-  for (const auto& [v, name] : bests)
-    if (v == top) winners.push_back(name);
-  lines.push_back(fmt::format("With the same budget of {} trials each, the best validation accuracies were: {}; {}.",
-                              results.at("budget").at("trials_per_search").get<int>(), per_search,
-                              winners.size() == 1 ? fmt::format("the {} search found the best", winners[0])
-                                                  : fmt::format("{} tied for the best", fmt::join(winners, " and "))));
+  for (const json& m : results.at("search_summary")) {
+    const std::string spread =
+        repeats > 1 ? fmt::format(" (range {} to {})", rp::percent(number(m, "min"), 2), rp::percent(number(m, "max"), 2))
+                    : std::string();
+    per_search += fmt::format("{}{} {}{}", per_search.empty() ? "" : ", ", m.at("name").get<std::string>(),
+                              rp::percent(number(m, "mean"), 2), spread);
+  }
+  lines.push_back(fmt::format(
+      "With the same budget of {} trials each, {}: {}.", b.at("trials_per_search").get<int>(),
+      repeats > 1 ? fmt::format("repeated over {} seeds, the mean best validation accuracies were", repeats)
+                  : std::string("run once, the best validation accuracies were"),
+      per_search));
+  lines.push_back(verdict_sentence(results));
   // GP's start-up trials are random draws from the same per-trial seeds as random search's.
   const json* random = nullptr;
   const json* gp = nullptr;
-  for (const json& s : results.at("searches")) {
-    if (s.at("name") == "random") random = &s;
-    if (s.at("name") == "gp") gp = &s;
-  }
   const int startup = results.at("budget").at("gp_startup_trials").get<int>();
+  for (const json& x : results.at("searches")) {  // the first repeat: the same seed for both
+    if (x.at("name") == "random" && x.value("repeat", 1) == 1) random = &x;
+    if (x.at("name") == "gp" && x.value("repeat", 1) == 1) gp = &x;
+  }
   if (random && gp) {
     int same = 0;
     const json &rt = random->at("trials"), &gt = gp->at("trials");
@@ -150,7 +204,8 @@ void render_findings(const json& results, rp::Markdown& md) {
       same += rt[i].at("params") == gt[i].at("params");
     lines.push_back(fmt::format(
         "GP search starts with {} random trials; {} of them drew the same parameters as random search's first {}, so "
-        "the two curves are a paired comparison that parts where the Gaussian process starts choosing (trial {}).",
+        "the two first-repeat curves are a paired comparison that parts where the Gaussian process starts choosing "
+        "(trial {}).",
         startup, same, startup, startup + 1));
   }
   md.heading(2, "Findings").bullets(lines);
@@ -172,16 +227,24 @@ void render_setup(const json& results, rp::Markdown& md) {
                                              : fmt::format("resized to {}", b.at("image_size").get<int64_t>()),
       b.at("batch_size").get<int64_t>(), b.at("epochs").get<int64_t>(), b.at("epochs").get<int64_t>() == 1 ? "" : "s"));
   md.paragraph(fmt::format(
-      "Tuning: three studies of {} trials each in one SQLite storage ({}), run in this process by nnlab's tuning "
-      "library (tune::Study with an objective that calls nnlab::train::train and reports each epoch's validation "
-      "accuracy), so the trials share nothing but the dataset files and run one after another on the same threads, "
-      "which keeps their timings comparable and the whole study reproducible from the seed. The studies stay "
-      "inspectable with `nnlab study show --storage sqlite:///{} --study grid` (or random, gp). The grid search tries "
+      "Tuning: three searches of {} trials each, each run {} in one SQLite storage ({}), study NAME-REPEAT, by "
+      "nnlab's tuning library (tune::Study with an objective that calls nnlab::train::train and reports each epoch's "
+      "validation accuracy); repeat k draws with seed {} + k − 1 (sampler and training). {} The studies stay "
+      "inspectable with `nnlab study show --storage sqlite:///{} --study grid-1` (or random-1, gp-2, ...). The grid "
+      "search tries "
       "every learning rate × width "
       "of its grid (two hidden layers of that width, nothing else changed); random search and GP search (a Gaussian "
       "process with expected improvement after {} random trials) draw from the space below. The tuner never sees a "
       "test number: a trial's record holds only training and validation metrics.",
-      b.at("trials_per_search").get<int>(), results.at("storage").get<std::string>(),
+      b.at("trials_per_search").get<int>(),
+      b.value("repeats", 1) == 1 ? std::string("once") : fmt::format("{} times", b.value("repeats", 1)),
+      results.at("storage").get<std::string>(), results.at("options").value("seed", uint64_t{0}),
+      b.value("workers", 1) > 1
+          ? fmt::format("Trials ran {} at a time, each worker a process on the storage with its share of the threads, "
+                        "so a trial's seconds are not comparable with a run alone.",
+                        b.value("workers", 1))
+          : std::string("The trials ran in this process one after another on the same threads, which keeps their "
+                        "timings comparable and each study reproducible from its seed."),
       results.at("storage").get<std::string>(), b.at("gp_startup_trials").get<int>()));
   rp::Table t{{"search", "parameter", "range"}, {}, {}};
   for (const json& s : results.at("searches")) {
@@ -203,17 +266,19 @@ void render_setup(const json& results, rp::Markdown& md) {
 void render_ranking(const json& results, rp::Markdown& md) {
   md.heading(2, "Trials ranked by validation accuracy");
   rp::Table t{
-      {"rank", "search", "trial", "validation accuracy", "lr", "weight decay", "dropout", "depth", "width", "bn",
+      {"rank", "search", "seed", "trial", "validation accuracy", "lr", "weight decay", "dropout", "depth", "width", "bn",
        "schedule", "seconds"},
       {rp::Align::Right, rp::Align::Left, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right,
-       rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Left, rp::Align::Left, rp::Align::Right},
+       rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Right, rp::Align::Left, rp::Align::Left,
+       rp::Align::Right},
       {}};
   int rank = 0;
   for (const Ranked& r : ranked_trials(results.at("searches"))) {
     const json& p = r.trial.at("params");
     const double v = number(r.trial, "value");
     t.rows.push_back(
-        {std::isfinite(v) ? std::to_string(++rank) : "-", r.search, std::to_string(r.trial.at("number").get<int>() + 1),
+        {std::isfinite(v) ? std::to_string(++rank) : "-", r.search, std::to_string(r.seed),
+         std::to_string(r.trial.at("number").get<int>() + 1),
          std::isfinite(v) ? rp::percent(v, 2) : r.trial.at("state").get<std::string>(), param_text(p, "lr"),
          p.contains("weight_decay") ? param_text(p, "weight_decay") : "0",
          p.contains("dropout") ? param_text(p, "dropout") : "0", p.contains("depth") ? param_text(p, "depth") : "2",
@@ -234,6 +299,7 @@ void render_mlp_cifar10(const json& results, rp::Document& doc) {
   md.paragraph(dataset_note(choice));
   render_findings(results, md);
   render_setup(results, md);
+  render_repeats(results, md);
   md.heading(2, "Best so far");
   doc.figure(best_so_far_figure(results.at("searches")), "best-so-far.png",
              "Each search's best validation accuracy after each of its trials, with the same trial budget.");

@@ -1,5 +1,6 @@
 #include "experiments/stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,6 +21,23 @@ Summary summarize(std::span<const double> values) {
   double ss = 0;
   for (double v : values) ss += (v - s.mean) * (v - s.mean);
   s.std = std::sqrt(ss / static_cast<double>(values.size() - 1));
+  return s;
+}
+
+Separation separate(std::span<const double> a, std::span<const double> b) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  Separation s;
+  s.difference = summarize(a).mean - summarize(b).mean;
+  if (a.size() < 2 || b.size() < 2) {
+    s.spread = nan;
+    return s;
+  }
+  auto range = [](std::span<const double> v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    return *hi - *lo;
+  };
+  s.spread = std::max(range(a), range(b));
+  s.separated = std::abs(s.difference) > s.spread;
   return s;
 }
 
