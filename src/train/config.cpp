@@ -70,6 +70,11 @@ const OptionTable<TrainConfig>& TrainConfig::table() {
           .group("run")
           .add("seed", &C::seed, "Seed of initialisation, shuffling, augmentation and dropout")
           .add("threads", &C::threads, "Compute threads (0: every core)", non_negative())
+          .add("replicas", &C::replicas,
+               "Train this many replicas of the model, each on its own thread with one compute thread and its share "
+               "of every batch, their gradients added once per step (1: off; for small models on few cores, faster "
+               "than splitting each op over the threads)",
+               at_least(1))
           .add("bf16", &C::bf16, "Stride-1 convolutions in bfloat16 (AVX512-BF16), everything else float32")
           .add("out", &C::out, "Run directory (default runs/<model>-<dataset>-<time>)")
           .add("log_steps", &C::log_steps,

@@ -117,6 +117,10 @@ TrainResult run_training(TrainConfig config, TrainObserver& caller_observer, con
   TrainObserver silent;  // ranks other than 0 print nothing but their errors
   TrainObserver& observer = group.primary() ? caller_observer : silent;
   config.validate();
+  if (group.distributed() && config.replicas > 1)
+    throw ConfigError(fmt::format("`replicas` {} under mpirun: in-process replicas and ranks do not combine yet; give "
+                                  "each rank one replica and more ranks instead (mpirun -np {})",
+                                  config.replicas, group.size() * config.replicas));
   if (config.bf16 && !bf16_supported()) {
     observer.on_message("`bf16`: this CPU has no AVX512-BF16; training in float32");
     config.bf16 = false;

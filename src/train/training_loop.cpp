@@ -9,7 +9,7 @@
 #include "nnlab/io/atomic_file.h"
 #include "nnlab/ops/loss.h"
 #include "nnlab/optim/clip_grad.h"
-#include "train/binary_head.h"
+#include "train/step_loss.h"
 
 namespace nnlab::train {
 
@@ -71,6 +71,9 @@ TrainingLoop::TrainingLoop(const TrainConfig& config, Started started, fs::path 
   scheduler_ = make_scheduler(config_, *optimizer_, train_loader_->num_batches());
   params_ = model_->parameters();
   state_.normalization = data_.normalization;
+  if (config_.replicas > 1)
+    replicas_ = std::make_unique<ThreadReplicas>(config_, model_, data_.input, data_.num_classes,
+                                                 static_cast<int>(config_.replicas));
 }
 
 void TrainingLoop::restore(const ResumePlan& plan) {
@@ -93,6 +96,7 @@ void TrainingLoop::restore(const ResumePlan& plan) {
   restore_generators(*model_, state_.generators);
   if (average_) average_->load(state_.averaged, "ema.", state_.average_updates);
   observer_.on_message(fmt::format("resumed {} after epoch {}", run_dir_.string(), state_.epochs_done));
+  if (replicas_) replicas_->broadcast_weights();  // they were built from the initial weights
   hooks_.after_restore(*model_, average_ ? &*average_ : nullptr);
 }
 
@@ -109,28 +113,33 @@ void TrainingLoop::diverged(int64_t epoch, int64_t step, double loss) const {
 
 double TrainingLoop::train_step(const data::Batch& batch, int64_t epoch, int64_t step,
                                 ClassificationMetrics& running) {
-  Tensor out = (*model_)(batch.x);
-  Tensor loss = config_.model.binary
-                    ? binary_cross_entropy_with_logits(out, binary_targets(batch.y))
-                    : cross_entropy(out, batch.y, Reduction::Mean, static_cast<float>(config_.label_smoothing));
-  const double local_loss = loss.item();
-  // One process stops before spending a backward pass on a lost cause; replicas stop on
-  // the averaged loss, which every rank sees alike, so that all of them stop together.
-  if (hooks_.ranks() == 1 && !std::isfinite(local_loss)) diverged(epoch, step, local_loss);
   optimizer_->zero_grad();
-  hooks_.before_backward(local_loss);
-  loss.backward();
-  const double step_loss = hooks_.after_backward(local_loss);
-  if (!std::isfinite(step_loss)) {
-    progress_.agreed_failure = true;
-    diverged(epoch, step, step_loss);
+  double step_loss = 0;
+  if (replicas_) {
+    step_loss = replicas_->forward_backward(batch, running);
+    if (!std::isfinite(step_loss)) diverged(epoch, step, step_loss);
+  } else {
+    Tensor out = (*model_)(batch.x);
+    Tensor loss = training_loss(config_, out, batch.y);
+    const double local_loss = loss.item();
+    // One process stops before spending a backward pass on a lost cause; replicas stop on
+    // the averaged loss, which every rank sees alike, so that all of them stop together.
+    if (hooks_.ranks() == 1 && !std::isfinite(local_loss)) diverged(epoch, step, local_loss);
+    hooks_.before_backward(local_loss);
+    loss.backward();
+    step_loss = hooks_.after_backward(local_loss);
+    if (!std::isfinite(step_loss)) {
+      progress_.agreed_failure = true;
+      diverged(epoch, step, step_loss);
+    }
+    running.update(metric_logits(config_, out), batch.y, local_loss);
   }
   if (config_.clip_grad_norm > 0) optim::clip_grad_norm_(params_, config_.clip_grad_norm);
   optimizer_->step();
+  if (replicas_) replicas_->broadcast_weights();
   if (average_) average_->update();
   step_log_->record(epoch, step, step_loss, optimizer_->lr(0));
   if (scheduler_->unit() == optim::StepUnit::Batch) scheduler_->step();
-  running.update(config_.model.binary ? two_class_logits(out.detach()) : out.detach(), batch.y, local_loss);
   return step_loss;
 }
 

@@ -15,6 +15,7 @@
 #include "train/run_setup.h"
 #include "train/step_hooks.h"
 #include "train/step_log.h"
+#include "train/thread_replicas.h"
 
 namespace nnlab::train {
 
@@ -51,6 +52,7 @@ class TrainingLoop {
   std::unique_ptr<optim::LRScheduler> scheduler_;
   std::vector<Tensor> params_;
   std::optional<StepLog> step_log_;  // steps.jsonl, from the first epoch run() trains
+  std::unique_ptr<ThreadReplicas> replicas_;  // `replicas` > 1: in-process data parallelism
   TrainingState state_;
   WeightsInfo weights_info_;
 };

@@ -62,6 +62,8 @@ struct TrainConfig {
   // Run.
   uint64_t seed = 0;
   int threads = 0;  // 0: every core
+  // In-process data parallelism: model replicas, each on its own thread (1: off).
+  int64_t replicas = 1;
   bool bf16 = false;  // bfloat16 convolutions (nnlab/precision.h); needs AVX512-BF16
   std::string out;  // run directory (empty: runs/<model>-<dataset>-<time>)
   int64_t log_steps = 0;  // append a line to steps.jsonl every this many steps (0: off)
