@@ -92,6 +92,6 @@ TEST(ThreadReplicas, RefusedUnderMpirunNamingTheAlternative) {
   auto r = run_cli(kRun + " --epochs 1 --replicas 2 --out " + fresh_dir("mpi").string(),
                    "timeout 60 " + nnlab::testing::mpirun_prefix(2));
   EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.err.find("`replicas` 2 under mpirun"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--replicas 2 under mpirun"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("mpirun -np 4"), std::string::npos) << r.err;
 }
