@@ -48,23 +48,21 @@ std::vector<LinkSample> probe_link(const ReplicaGroup& group, const std::vector<
 }
 
 LinkModel fit_link(const std::vector<LinkSample>& samples, int64_t ranks) {
-  // t = a + b * x with x the bytes each link carries (2(N-1)/N of the buffer).
-  const double f = ranks > 1 ? 2.0 * static_cast<double>(ranks - 1) / static_cast<double>(ranks) : 1.0;
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  const auto m = static_cast<double>(samples.size());
-  for (const LinkSample& s : samples) {
-    const double x = f * static_cast<double>(s.bytes), y = s.median_seconds;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-  }
+  // time = latency + (2(N-1)/N x bytes) / bandwidth. A least-squares line over sizes from
+  // 4 KB to 64 MB is all large sizes' (and a cache-missing 64 MB can sink it): the bandwidth
+  // is the best the stack reached, the latency what the smallest message took beyond its
+  // transfer at that bandwidth.
   LinkModel model;
-  const double det = m * sxx - sx * sx;
-  if (samples.size() < 2 || det <= 0) return model;
-  const double b = (m * sxy - sx * sy) / det;
-  model.latency_seconds = std::max(0.0, (sy - b * sx) / m);
-  model.bus_bytes_per_second = b > 0 ? 1.0 / b : 0.0;
+  if (samples.empty()) return model;
+  const double f = ranks > 1 ? 2.0 * static_cast<double>(ranks - 1) / static_cast<double>(ranks) : 1.0;
+  const LinkSample* smallest = &samples[0];
+  for (const LinkSample& s : samples) {
+    model.bus_bytes_per_second = std::max(model.bus_bytes_per_second, s.bus_bytes_per_second);
+    if (s.bytes < smallest->bytes) smallest = &s;
+  }
+  if (model.bus_bytes_per_second > 0)
+    model.latency_seconds = std::max(
+        0.0, smallest->median_seconds - f * static_cast<double>(smallest->bytes) / model.bus_bytes_per_second);
   return model;
 }
 

@@ -25,7 +25,8 @@ struct LinkSample {
 // Every rank must call it with the same arguments.
 std::vector<LinkSample> probe_link(const ReplicaGroup& group, const std::vector<int64_t>& sizes_bytes, int repeats);
 
-// Least-squares fit of time = latency + bytes / bandwidth over the samples.
+// time = latency + bytes / bandwidth: the best bandwidth of the samples, and the smallest
+// sample's time beyond its transfer at it.
 struct LinkModel {
   double latency_seconds = 0;
   double bus_bytes_per_second = 0;
