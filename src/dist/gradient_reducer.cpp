@@ -83,13 +83,17 @@ void GradientReducer::arrived(size_t k) {
   if (!open_ || arrived_[k]) return;  // a backward outside a step, or a second one in it
   const Tensor g = params_[k].grad();
   if (!g.defined()) return;
-  const Tensor c = g.contiguous();
+  pack(k, g);
+  start_ready();
+  poll();
+}
+
+void GradientReducer::pack(size_t k, const Tensor& grad) {
+  const Tensor c = grad.contiguous();
   Bucket& b = buckets_[bucket_of_[k]];
   std::copy_n(c.data(), c.numel(), b.data.data() + offset_of_[k]);
   arrived_[k] = true;
   --b.missing;
-  start_ready();
-  poll();
 }
 
 void GradientReducer::start_ready() {
@@ -127,11 +131,7 @@ float GradientReducer::finish() {
       g = Tensor::zeros(params_[k].shape());
       params_[k].set_grad(g);
     }
-    const Tensor c = g.contiguous();
-    Bucket& b = buckets_[bucket_of_[k]];
-    std::copy_n(c.data(), c.numel(), b.data.data() + offset_of_[k]);
-    arrived_[k] = true;
-    --b.missing;
+    pack(k, g);
   }
   start_ready();
   const auto t0 = std::chrono::steady_clock::now();

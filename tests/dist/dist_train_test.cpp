@@ -15,10 +15,13 @@
 #include "dist/mpirun.h"
 #include "nnlab/io/safetensors.h"
 #include "support/cli.h"
+#include "support/run_files.h"
 
 using nnlab::testing::mpirun_prefix;
 using nnlab::testing::run_cli;
 namespace fs = std::filesystem;
+
+using nnlab::testing::metrics;
 
 namespace {
 
@@ -28,19 +31,7 @@ namespace {
 const std::string kModel = "train --model lenet5 --train-subset 2000 --test-subset 1000 --epochs 2 --threads 1 --workers 0";
 const std::string kFlags = kModel + " --batch-size 64";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nnlab_dist_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
-std::vector<nlohmann::json> metrics(const fs::path& run) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(run / "metrics.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
+fs::path fresh_dir(const std::string& name) { return nnlab::testing::fresh_dir("nnlab_dist_", name); }
 
 // A bound on a run that should finish in seconds: a hang fails the test instead of the suite.
 std::string bounded_mpirun(int ranks) { return "timeout 120 " + mpirun_prefix(ranks); }

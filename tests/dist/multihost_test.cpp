@@ -16,25 +16,16 @@
 #include "dist/mpirun.h"
 #include "dist/netns_hosts.h"
 #include "support/cli.h"
+#include "support/run_files.h"
 
 namespace fs = std::filesystem;
 using nnlab::testing::NetnsHosts;
 
+using nnlab::testing::metrics;
+
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nnlab_multihost_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
-std::vector<nlohmann::json> metrics(const fs::path& run) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(run / "metrics.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
+fs::path fresh_dir(const std::string& name) { return nnlab::testing::fresh_dir("nnlab_multihost_", name); }
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file);

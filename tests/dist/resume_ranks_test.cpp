@@ -11,9 +11,12 @@
 
 #include "dist/mpirun.h"
 #include "support/cli.h"
+#include "support/run_files.h"
 
 namespace fs = std::filesystem;
 using nnlab::testing::run_cli;
+
+using nnlab::testing::metrics;
 
 namespace {
 
@@ -21,19 +24,7 @@ namespace {
 const std::string kFlags =
     "train --model lenet5 --train-subset 2000 --test-subset 1000 --threads 1 --workers 0 --batch-size 64";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nnlab_resume_ranks_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
-std::vector<nlohmann::json> metrics(const fs::path& run) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(run / "metrics.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
+fs::path fresh_dir(const std::string& name) { return nnlab::testing::fresh_dir("nnlab_resume_ranks_", name); }
 
 std::string on_ranks(int ranks) {
   return ranks == 1 ? std::string() : "timeout 120 " + nnlab::testing::mpirun_prefix(ranks);

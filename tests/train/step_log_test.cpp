@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli.h"
+#include "support/run_files.h"
 
 using nnlab::testing::run_cli;
 namespace fs = std::filesystem;
@@ -18,11 +19,7 @@ namespace {
 const std::string kTrain = "train --model lenet5 --train-subset 1000 --test-subset 200 --batch-size 60 --threads 1 "
                            "--workers 0";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nnlab_steplog_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return nnlab::testing::fresh_dir("nnlab_steplog_", name); }
 
 std::vector<nlohmann::json> lines(const fs::path& file) {
   std::vector<nlohmann::json> out;

@@ -11,9 +11,12 @@
 #include "dist/mpirun.h"
 #include "nnlab/io/safetensors.h"
 #include "support/cli.h"
+#include "support/run_files.h"
 
 using nnlab::testing::run_cli;
 namespace fs = std::filesystem;
+
+using nnlab::testing::metrics;
 
 namespace {
 
@@ -21,19 +24,7 @@ namespace {
 const std::string kRun = "train --model lenet5 --train-subset 2000 --test-subset 1000 --threads 1 --workers 0 "
                          "--batch-size 64";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nnlab_replicas_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
-std::vector<nlohmann::json> metrics(const fs::path& run) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(run / "metrics.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
+fs::path fresh_dir(const std::string& name) { return nnlab::testing::fresh_dir("nnlab_replicas_", name); }
 
 std::vector<std::vector<float>> weights(const fs::path& run) {
   std::vector<std::vector<float>> out;

@@ -57,6 +57,7 @@ class GradientReducer {
   };
   struct Requests;  // the MPI requests, one per bucket (mpi.h stays out of this header)
   void arrived(size_t param);
+  void pack(size_t param, const Tensor& grad);  // into its bucket; one fewer missing
   void start_ready();  // starts buckets in index order while the next one is complete
   void start(Bucket& b);
   void poll();         // lets MPI progress the buckets in flight
