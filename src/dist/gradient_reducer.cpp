@@ -72,10 +72,7 @@ void GradientReducer::begin(float local) {
   open_ = true;
   next_to_start_ = 0;
   std::fill(arrived_.begin(), arrived_.end(), false);
-  for (Bucket& b : buckets_) {
-    b.missing = b.params.size();
-    b.in_flight = false;
-  }
+  for (Bucket& b : buckets_) b.missing = b.params.size();
   buckets_[0].data.back() = local;
 }
 
@@ -106,7 +103,6 @@ void GradientReducer::start(Bucket& b) {
   check(MPI_Iallreduce(MPI_IN_PLACE, b.data.data(), static_cast<int>(b.data.size()), MPI_FLOAT, MPI_SUM,
                        MPI_COMM_WORLD, &requests_->of_bucket[i]),
         "MPI_Iallreduce");
-  b.in_flight = true;
 #endif
 }
 

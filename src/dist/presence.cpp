@@ -27,10 +27,7 @@ constexpr auto kSleep = std::chrono::microseconds(500);
 // How often a waiting rank reads the roll call.
 constexpr int64_t kPollNs = 1'000'000;
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t now_ns() { return CollectiveWait::now_ns(); }
 
 // A waiting rank repeats its announcement this often, and one not heard for three of them
 // has fallen silent: 1 s, or a fifth of a bound under 5 s.

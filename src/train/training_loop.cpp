@@ -7,7 +7,6 @@
 
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
-#include "nnlab/ops/loss.h"
 #include "nnlab/optim/clip_grad.h"
 #include "train/step_loss.h"
 

@@ -53,7 +53,6 @@ class GradientReducer {
     std::vector<size_t> params;  // indices into params_
     std::vector<float> data;     // the gradients packed, plus the loss in bucket 0
     size_t missing = 0;          // parameters whose gradient has not arrived this step
-    bool in_flight = false;
   };
   struct Requests;  // the MPI requests, one per bucket (mpi.h stays out of this header)
   void arrived(size_t param);
