@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
+#include "nnlab/autograd.h"
+#include "nnlab/error.h"
+#include "nnlab/nn/batchnorm.h"
 #include "nnlab/nn/init.h"
 #include "nnlab/ops/conv.h"
 
@@ -19,6 +24,56 @@ Conv2d::Conv2d(const Conv2dOptions& o, Generator& gen) : options(o) {
 
 Tensor Conv2d::forward(const Tensor& x) {
   return conv2d(x, weight, bias, {options.stride_, options.padding_, options.dilation_});
+}
+
+Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu) {
+  Conv2dParams p{options.stride_, options.padding_, options.dilation_};
+  p.relu = relu;
+  if (bn && (bn->is_training() || autograd::any_requires_grad({&x, &weight, &bias, &bn->weight, &bn->bias})))
+    throw Error("Conv2d::forward_inference: the batch norm is in training mode or autograd would record; call "
+                "forward() and the batch norm's instead");
+  if (!bn) return conv2d(x, weight, bias, p);
+  fold(*bn);
+  p.cache_weights = true;  // folded_weight_ is written once, in fold(), before any use
+  return conv2d(x, folded_weight_, folded_bias_, p);
+}
+
+namespace {
+
+std::pair<const float*, uint64_t> identity(const Tensor& t) {
+  return t.defined() ? std::pair{t.data(), t.version()} : std::pair<const float*, uint64_t>{nullptr, 0};
+}
+
+}  // namespace
+
+// w' = w * gamma / sqrt(var + eps) per output channel, b' = beta + (b - mean) * gamma / sqrt(var + eps):
+// the batch norm of eval mode, which is that affine map, moved in front of the output.
+void Conv2d::fold(const BatchNorm& bn) {
+  const FoldKey key{identity(weight),     identity(bias),           identity(bn.weight),
+                    identity(bn.bias),    identity(bn.running_mean), identity(bn.running_var)};
+  if (folded_weight_.defined() && key == folded_from_) return;
+  const int64_t o = options.out_channels;
+  if (bn.options.num_features != o)
+    throw ShapeError(fmt::format("{} with {} features after a Conv2d with {} output channels", bn.type_name(),
+                                 bn.options.num_features, o));
+  const Tensor w = weight.contiguous();
+  const int64_t per = w.numel() / o;
+  Tensor fw = Tensor::empty(w.shape()), fb = Tensor::empty({o});
+  auto dense = [](const Tensor& t) { return t.defined() ? t.contiguous() : Tensor(); };
+  const Tensor rm = dense(bn.running_mean), rv = dense(bn.running_var), g = dense(bn.weight), be = dense(bn.bias),
+               bi = dense(bias);
+  const float *src = w.data(), *mean = rm.data(), *var = rv.data();
+  const float* gamma = g.defined() ? g.data() : nullptr;
+  const float* beta = be.defined() ? be.data() : nullptr;
+  const float* b = bi.defined() ? bi.data() : nullptr;
+  for (int64_t c = 0; c < o; ++c) {
+    const double scale = (gamma ? gamma[c] : 1.0) / std::sqrt(static_cast<double>(var[c]) + bn.options.eps_);
+    for (int64_t k = 0; k < per; ++k) fw.data()[c * per + k] = static_cast<float>(src[c * per + k] * scale);
+    fb.data()[c] = static_cast<float>((beta ? beta[c] : 0.0) + ((b ? b[c] : 0.0) - mean[c]) * scale);
+  }
+  folded_weight_ = fw;  // new storage: the convolution's cached reorder is of the old one
+  folded_bias_ = fb;
+  folded_from_ = key;
 }
 
 int64_t Conv2d::flops(int64_t h, int64_t w) const {

@@ -103,6 +103,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   g.padding = p.padding;
   g.dilation = p.dilation;
   g.bias = bias.defined();
+  g.relu = p.relu;
   g.oh = conv_output_size(g.h, g.kh, p.stride, p.padding, p.dilation);
   g.ow = conv_output_size(g.w, g.kw, p.stride, p.padding, p.dilation);
   // Activations are channels-last (tensor/layout.h): the output is, and an NCHW input
@@ -112,12 +113,14 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   Tensor xc = to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
+  if (record && p.relu)
+    throw Error("conv2d: the fused ReLU is for inference; under autograd apply relu() to the output instead");
   // Strided layers and those with few input channels stay float32: their bf16 kernels on
   // NHWC were the slow ones (resnet20's stride-2 backward-weights 50-60 ms per call, 20x
   // float32; DNNL_VERBOSE).
   g.bf16 = precision() == Precision::BF16 && g.stride == 1 && g.c > 8;
   Tensor xb = g.bf16 ? bf16_copy(xc) : Tensor();
-  cpu::split_conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, weight.requires_grad()),
+  cpu::split_conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, weight.requires_grad() || p.cache_weights),
                             bc.defined() ? bc.data() : nullptr, dense_data(out), record);
   if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
   return out;

@@ -1,6 +1,8 @@
 // nn::Conv2d: 2-D convolution with square kernels, stride, padding and dilation.
 #pragma once
 
+#include <array>
+
 #include "nnlab/nn/module.h"
 
 namespace nnlab::nn {
@@ -16,10 +18,17 @@ struct Conv2dOptions {
   bool bias_ = true;
 };
 
+class BatchNorm;
+
 class Conv2d : public Module {
  public:
   Conv2d(const Conv2dOptions& options, Generator& gen);
   Tensor forward(const Tensor& x) override;
+  // Inference (nothing recorded for autograd): this convolution, then `bn` on its running
+  // statistics if given, then ReLU if `relu`, as one convolution: the batch norm folded into
+  // the weights and bias (in double; kept until any of the tensors involved changes), the
+  // ReLU applied by the kernel. Sequential uses it for Conv2d [BatchNorm2d] [ReLU].
+  Tensor forward_inference(const Tensor& x, const BatchNorm* bn, bool relu);
   std::string type_name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
   // Multiply-adds × 2 per image for an input of this height and width (the zoo's FLOP count).
@@ -27,6 +36,13 @@ class Conv2d : public Module {
 
   const Conv2dOptions options;
   Tensor weight, bias;
+
+ private:
+  // What the folded copy was made from: each tensor's data and version.
+  using FoldKey = std::array<std::pair<const float*, uint64_t>, 6>;
+  void fold(const BatchNorm& bn);
+  FoldKey folded_from_{};
+  Tensor folded_weight_, folded_bias_;
 };
 
 }  // namespace nnlab::nn

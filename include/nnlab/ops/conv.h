@@ -9,6 +9,12 @@ struct Conv2dParams {
   int64_t stride = 1;
   int64_t padding = 0;
   int64_t dilation = 1;
+  // Inference only (refused where autograd would record): max(0, ·) applied to the output
+  // by the convolution itself.
+  bool relu = false;
+  // The weights are written only through versioned writes (copy_, fill_, an optimizer), so
+  // their reordered copy may be kept between calls, as it is for parameters.
+  bool cache_weights = false;
 };
 
 // x [N, C, H, W], weight [O, C, kh, kw], bias [O] (optional) → [N, O, H', W'].

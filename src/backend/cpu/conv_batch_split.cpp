@@ -3,6 +3,7 @@
 #include "backend/cpu/context.h"
 #include "backend/cpu/conv_backward_data_gemm.h"
 #include "backend/cpu/conv_one_channel.h"
+#include "backend/cpu/elementwise.h"
 
 #include <omp.h>
 
@@ -45,8 +46,12 @@ void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weig
   over_shares(g, [&](const ConvGeometry& s, int64_t first, int) {
     const void* x = advance(src, first * in_image(g) * in_bytes(g));
     float* y = dst + first * out_image(g);
-    if (one_channel) one_channel_conv_forward(s, static_cast<const float*>(x), weight.data, bias, y);
-    else conv2d_forward(s, x, weight, bias, y, training);
+    if (one_channel) {
+      one_channel_conv_forward(s, static_cast<const float*>(x), weight.data, bias, y);
+      if (s.relu) leaky_relu(y, y, 0.0f, s.n * out_image(s));
+    } else {
+      conv2d_forward(s, x, weight, bias, y, training);
+    }
   });
 }
 

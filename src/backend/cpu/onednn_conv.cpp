@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 #include "backend/cpu/context.h"
 #include "backend/cpu/onednn_util.h"
@@ -16,8 +18,8 @@ using namespace dnnl;
 // inside with barriers that wait for exactly that many), so the count is part of the key: a
 // kernel built for 2 threads and run on 1 (batch split) would wait forever.
 std::string ConvGeometry::key() const {
-  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}|t{}", n, c, h, w, o, kh, kw, stride, padding, dilation,
-                     bias, bf16 ? "bf16" : "f32", omp_get_max_threads());
+  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}|r{}|t{}", n, c, h, w, o, kh, kw, stride, padding,
+                     dilation, bias, bf16 ? "bf16" : "f32", relu, omp_get_max_threads());
 }
 
 void to_bf16(const float* src, void* dst, int64_t n) { NNLAB_ISA_CALL(to_bf16, src, dst, n); }
@@ -74,7 +76,13 @@ convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool train
                                                  d.dst, d.strides, d.dilates, d.pads, d.pads)
                      : convolution_forward::desc(kind, algorithm::convolution_direct, d.src_in, d.wei_any, d.dst,
                                                  d.strides, d.dilates, d.pads, d.pads);
-  return convolution_forward::primitive_desc(desc, user_scratchpad(), engine());
+  primitive_attr attr = user_scratchpad();
+  if (g.relu) {
+    post_ops ops;
+    ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+    attr.set_post_ops(ops);
+  }
+  return convolution_forward::primitive_desc(desc, attr, engine());
 }
 
 // The weights in a primitive's layout, reordered when their identity changes: once per
@@ -86,6 +94,10 @@ struct Weights {
   const float* ptr;
 };
 
+// One reordered copy per weight identity: layers of the same geometry share a primitive
+// (resnet20 has six 16-channel 3x3 layers), and a single slot made each of them reorder its
+// weights again on every call. A few dozen slots cover every zoo model; the least recently
+// used goes first, so weights that are gone (a refolded batch norm) do not pile up.
 class WeightCache {
  public:
   Weights get(const memory::desc& plain, const memory::desc& want, WeightRef w) {
@@ -96,19 +108,38 @@ class WeightCache {
       return {copy, copy.data()};
     }
     std::lock_guard lock(mutex_);
-    if (!buffer_.defined() || id_ != w.id || version_ != w.version) {
-      if (!buffer_.defined()) buffer_ = Tensor::empty({float_count(want)});
-      reorder(plain, w.data, want, buffer_.data());
-      id_ = w.id;
-      version_ = w.version;
+    ++clock_;
+    Slot* slot = nullptr;
+    for (Slot& s : slots_)
+      if (s.id == w.id) slot = &s;
+    if (!slot) {
+      if (slots_.size() < kSlots) {
+        slot = &slots_.emplace_back();
+      } else {
+        slot = &*std::min_element(slots_.begin(), slots_.end(),
+                                  [](const Slot& a, const Slot& b) { return a.used < b.used; });
+      }
+      slot->id = w.id;
+      slot->buffer = Tensor();
     }
-    return {buffer_, buffer_.data()};
+    if (!slot->buffer.defined() || slot->version != w.version) {
+      if (!slot->buffer.defined()) slot->buffer = Tensor::empty({float_count(want)});
+      reorder(plain, w.data, want, slot->buffer.data());
+      slot->version = w.version;
+    }
+    slot->used = clock_;
+    return {slot->buffer, slot->buffer.data()};
   }
 
  private:
+  struct Slot {
+    uint64_t id = 0, version = 0, used = 0;
+    Tensor buffer;
+  };
+  static constexpr size_t kSlots = 32;
   std::mutex mutex_;
-  Tensor buffer_;
-  uint64_t id_ = 0, version_ = 0;
+  std::vector<Slot> slots_;
+  uint64_t clock_ = 0;
 };
 
 struct Forward : CachedPrimitive {

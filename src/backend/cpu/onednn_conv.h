@@ -22,6 +22,9 @@ struct ConvGeometry {
   // gradients stay float32. oneDNN's avx512_core_bf16 kernels then run a 64-channel 3x3
   // layer 2.3x faster than float32 (252 vs 108 GFLOP/s, loaded machine).
   bool bf16 = false;
+  // Inference only: max(0, ·) applied to the output inside the forward kernel (a oneDNN
+  // post-op), saving a pass over the activations.
+  bool relu = false;
   std::string key() const;
 };
 
