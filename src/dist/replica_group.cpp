@@ -136,6 +136,9 @@ void ReplicaGroup::broadcast(const std::vector<Tensor>& tensors) const {
           "MPI_Ibcast");
   }
   complete(*this, requests, "the broadcast of rank 0's model");
+  // Written behind the tensors' backs: a new version, so that no kernel keeps using a copy of
+  // the old values (a convolution's reordered weights, a folded batch norm).
+  for (const Tensor& t : tensors) t.bump_version();
 #endif
 }
 
