@@ -176,10 +176,10 @@ EpochRecord TrainingLoop::train_epoch(int64_t epoch) {
   return rec;
 }
 
-void TrainingLoop::evaluate_epoch(EpochRecord& rec, TrainResult& result) {
+void TrainingLoop::evaluate_epoch(EpochRecord& rec, TrainResult& result, int64_t epoch) {
   const auto eval_start = Clock::now();
-  // Evaluation, the best model and model.safetensors see the averaged weights (ema);
-  // the checkpoint keeps the latest ones, which training continues from.
+  // Evaluation, the best model and model.safetensors see the averaged weights (ema), swapped
+  // in once for all three; the checkpoint keeps the latest ones, which training continues from.
   hooks_.before_evaluation(*model_, average_ ? &*average_ : nullptr);
   std::optional<WeightAverage::Applied> averaged;
   if (average_) averaged.emplace(*average_);
@@ -195,24 +195,20 @@ void TrainingLoop::evaluate_epoch(EpochRecord& rec, TrainResult& result) {
   rec.test_accuracy = result.test.top1();
   rec.test_top5 = result.test.top5();
   rec.eval_seconds = seconds_since(eval_start);
+  // Best model by validation accuracy; without a validation split, the latest.
+  const double score = rec.val_accuracy.value_or(static_cast<double>(epoch));
+  if (state_.best_epoch == 0 || score > state_.best_metric) {
+    state_.best_epoch = epoch;
+    state_.best_metric = score;
+    state_.epochs_since_best = 0;
+    if (writer_) save_weights(run_dir_ / "best.safetensors", *model_, weights_info_);
+  } else {
+    ++state_.epochs_since_best;
+  }
+  if (writer_) save_weights(run_dir_ / "model.safetensors", *model_, weights_info_);
 }
 
 void TrainingLoop::checkpoint_epoch(const EpochRecord& rec, int64_t epoch) {
-  // Best model by validation accuracy; without a validation split, the latest.
-  {
-    std::optional<WeightAverage::Applied> averaged;
-    if (average_) averaged.emplace(*average_);
-    const double score = rec.val_accuracy.value_or(static_cast<double>(epoch));
-    if (state_.best_epoch == 0 || score > state_.best_metric) {
-      state_.best_epoch = epoch;
-      state_.best_metric = score;
-      state_.epochs_since_best = 0;
-      if (writer_) save_weights(run_dir_ / "best.safetensors", *model_, weights_info_);
-    } else {
-      ++state_.epochs_since_best;
-    }
-    if (writer_) save_weights(run_dir_ / "model.safetensors", *model_, weights_info_);
-  }
   state_.epochs_done = epoch;
   state_.config = config_.to_json();
   state_.history.push_back(rec);
@@ -240,7 +236,7 @@ TrainResult TrainingLoop::run(double setup_seconds) {
   const auto run_start = Clock::now();
   for (int64_t epoch = state_.epochs_done + 1; epoch <= config_.epochs; ++epoch) {
     EpochRecord rec = train_epoch(epoch);
-    evaluate_epoch(rec, result);
+    evaluate_epoch(rec, result, epoch);
     rec.elapsed_seconds = elapsed_before + seconds_since(run_start);
     if (scheduler_->unit() == optim::StepUnit::Epoch) {
       if (config_.schedule.name == "plateau") scheduler_->step(rec.val_loss.value_or(rec.train_loss));

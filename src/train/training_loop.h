@@ -34,7 +34,8 @@ class TrainingLoop {
   // One batch: forward, backward, the gradient reduction and the optimizer step. Returns
   // the step's loss as every process sees it.
   double train_step(const data::Batch& batch, int64_t epoch, int64_t step, ClassificationMetrics& running);
-  void evaluate_epoch(EpochRecord& rec, TrainResult& result);
+  // Evaluates the epoch's weights and saves them (model.safetensors, best.safetensors).
+  void evaluate_epoch(EpochRecord& rec, TrainResult& result, int64_t epoch);
   void checkpoint_epoch(const EpochRecord& rec, int64_t epoch);
   [[noreturn]] void diverged(int64_t epoch, int64_t step, double loss) const;
 
