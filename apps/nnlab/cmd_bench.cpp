@@ -33,6 +33,7 @@ struct Options {
   int threads = 0;
   double seconds = 4.0;
   bool no_infer = false;
+  bool infer_only = false;
   double wait_idle = 120.0;
   int retries = 2;
   bool bf16 = false;
@@ -47,20 +48,24 @@ nlohmann::json to_json(const bench::BenchResult& r) {
                    {"shape", shape_text(r.config.shape)},
                    {"batch", r.config.batch},
                    {"fwd_flops", r.fwd_flops},
-                   {"train_img_s", r.train.img_s},
-                   {"train_gflop_s", 3.0 * static_cast<double>(r.fwd_flops) * r.train.img_s / 1e9},
-                   {"train_rates", r.train.rates},
-                   {"train_steps", r.train.steps},
-                   {"final_loss", r.final_loss},
                    {"other_cores", std::max(r.train.other_cores, r.infer.other_cores)},
                    {"peak_rss_mb", r.peak_rss_mb},
                    {"waited_s", r.waited_s},
                    {"attempts", r.attempts}};
+  if (r.train.steps > 0) {
+    j["train_img_s"] = r.train.img_s;
+    j["train_gflop_s"] = 3.0 * static_cast<double>(r.fwd_flops) * r.train.img_s / 1e9;
+    j["train_rates"] = r.train.rates;
+    j["train_steps"] = r.train.steps;
+    j["final_loss"] = r.final_loss;
+  }
   if (r.has_infer) {
     j["infer_img_s"] = r.infer.img_s;
     j["infer_gflop_s"] = static_cast<double>(r.fwd_flops) * r.infer.img_s / 1e9;
     j["infer_rates"] = r.infer.rates;
     j["infer_steps"] = r.infer.steps;
+    j["infer_ms_median"] = r.infer.step_ms_median;
+    j["infer_ms_p99"] = r.infer.step_ms_p99;
   }
   return j;
 }
@@ -129,7 +134,9 @@ int run(const Options& o) {
   }
   bench::BenchOptions bo;
   bo.seconds = o.seconds;
+  if (o.no_infer && o.infer_only) cli::usage_error("--no-infer and --infer-only: give one of them");
   bo.infer = !o.no_infer;
+  bo.train = !o.infer_only;
   bo.wait_idle = o.wait_idle;
   bo.retries = o.retries;
   bo.bf16 = o.bf16;
@@ -148,7 +155,7 @@ int run(const Options& o) {
     nlohmann::json j = to_json(r);
     const double mflop = static_cast<double>(r.fwd_flops) / 1e6;
     fmt::print("{:<9} {:<8} {:>5} {:>10.2f} {:>12.1f} {:>14.2f} {:>12.1f} {:>14.2f} {:>8.1f} {:>6.2f}\n", c.model,
-               shape_text(c.shape), c.batch, mflop, r.train.img_s, j["train_gflop_s"].get<double>(),
+               shape_text(c.shape), c.batch, mflop, r.train.img_s, j.value("train_gflop_s", 0.0),
                r.has_infer ? r.infer.img_s : 0.0, r.has_infer ? j["infer_gflop_s"].get<double>() : 0.0,
                r.peak_rss_mb, j["other_cores"].get<double>());
     std::fflush(stdout);
@@ -184,6 +191,9 @@ NNLAB_COMMAND("bench", "Measure training and inference throughput of the zoo (sy
       ->capture_default_str()
       ->check(nnlab::cli::positive());
   verb.add_flag("--no-infer", o->no_infer, "Measure training only");
+  verb.add_flag("--infer-only", o->infer_only,
+                "Measure inference only (its JSON also gives each forward's median and p99 time: at --batch 1, a "
+                "prediction's latency)");
   verb.add_option("--wait-idle", o->wait_idle, "Max seconds to wait for other processes to go idle before a config")
       ->capture_default_str()
       ->check(nnlab::cli::non_negative());

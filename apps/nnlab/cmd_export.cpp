@@ -8,6 +8,7 @@
 #include "command.h"
 #include "model_loading.h"
 #include "nnlab/export/onnx.h"
+#include "nnlab/train/trainer.h"
 #include "nnlab/zoo/zoo.h"
 #include "parse.h"
 #include "train_flags.h"
@@ -31,7 +32,13 @@ int run(const Options& o) {
   if (o.opset < ox::kMinOpset || o.opset > ox::kMaxOpset)
     cli::usage_error(fmt::format("--opset {}: nnlab writes ONNX opsets {} to {} (the default is {})", o.opset,
                                  ox::kMinOpset, ox::kMaxOpset, ox::kMaxOpset));
-  train::WeightsFile weights = train::load_weights(o.weights);
+  // Without --weights: the model's initial weights (seed 0, as nnlab bench builds it), for
+  // checking or timing a runtime on a model's graph (scripts/compare-onnxruntime).
+  const bool initial = o.weights.empty();
+  if (initial && (!o.flags->given().contains("model") || o.input.empty()))
+    cli::usage_error("--weights: give the weights to export (a .safetensors file or a run directory), or --model and "
+                     "--input to export a zoo model with its initial weights");
+  train::WeightsFile weights = initial ? train::WeightsFile{} : train::load_weights(o.weights);
   if (!weights.info && !o.flags->given().contains("model"))
     cli::usage_error("--model: give the zoo model the weights are for: " + o.weights + " does not record it");
   train::TrainConfig config = cli::config_for(weights, *o.flags);
@@ -45,7 +52,13 @@ int run(const Options& o) {
   std::vector<std::string> names = weights.info ? weights.info->class_names : std::vector<std::string>{};
   const int64_t classes = o.classes > 0 ? o.classes : (names.empty() ? 10 : static_cast<int64_t>(names.size()));
   if (static_cast<int64_t>(names.size()) != classes) names.clear();
-  auto model = cli::load_model(config, input, classes, weights);
+  std::shared_ptr<nn::Module> model;
+  if (initial) {
+    model = train::build_model(config, input, classes);
+    model->eval();
+  } else {
+    model = cli::load_model(config, input, classes, weights);
+  }
 
   ox::ExportOptions eo;
   eo.opset = o.opset;
@@ -82,7 +95,9 @@ int run(const Options& o) {
 
 NNLAB_COMMAND("export", "Export weights (.safetensors or a run directory) as an ONNX model", [](CLI::App& verb) {
   auto o = std::make_shared<Options>();
-  verb.add_option("--weights", o->weights, "A .safetensors file (nnlab's or PyTorch's) or a run directory")->required();
+  verb.add_option("--weights", o->weights,
+                  "A .safetensors file (nnlab's or PyTorch's) or a run directory (without it: --model's initial "
+                  "weights, those of seed 0, for --input)");
   o->flags = std::make_unique<nnlab::cli::TrainFlags>(verb, nnlab::cli::TrainFlags::Model);
   verb.add_option("--input", o->input,
                   "The input shape CxHxW (or the number of features) of one image (default: recorded in nnlab's "

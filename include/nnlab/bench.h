@@ -23,16 +23,19 @@ struct BenchConfig {
 
 struct BenchOptions {
   double seconds = 4.0;       // timed seconds per measurement (train and infer each)
-  bool infer = true;          // also measure inference
+  bool train = true;          // measure training
+  bool infer = true;          // measure inference
   double wait_idle = 120.0;   // max seconds to wait for other processes to go idle
   int retries = 2;            // re-measure a config while other processes used > 0.1 cores
   bool bf16 = false;          // train and infer with bfloat16 convolutions and matmuls
 };
 
-// One timed measurement: the median of the window rates (images/s).
+// One timed measurement: the median of the window rates (images/s), and of each step's own
+// time (at batch 1, a prediction's latency).
 struct Timing {
   double img_s = 0;
   std::vector<double> rates;
+  double step_ms_median = 0, step_ms_p99 = 0;
   int64_t steps = 0;
   double other_cores = 0;  // mean cores used by other processes during the windows
 };
@@ -54,7 +57,8 @@ struct BenchResult {
 std::vector<BenchConfig> default_configs(const std::vector<std::string>& models, const std::vector<int64_t>& batches,
                                          const std::vector<Shape>& shapes);
 
-// Median images/s of `step` (which processes `batch` images) over timed windows after warm-up.
+// Median images/s of `step` (which processes `batch` images) over timed windows after warm-up,
+// and the median and 99th percentile (nearest rank) of the steps' durations.
 Timing time_steps(const std::function<void()>& step, int64_t batch, double seconds, int windows = 5);
 
 // Measures one config (waiting for an idle machine and re-measuring a disturbed one as

@@ -55,9 +55,11 @@ BenchResult measure(const BenchConfig& c, const BenchOptions& o) {
     loss.backward();
     opt.step();
   };
-  model->train();
-  r.train = time_steps(train_step, c.batch, o.seconds);
-  r.final_loss = loss.item();
+  if (o.train) {
+    model->train();
+    r.train = time_steps(train_step, c.batch, o.seconds);
+    r.final_loss = loss.item();
+  }
   if (o.infer) {
     model->eval();
     auto infer_step = [&] {
@@ -103,15 +105,27 @@ Timing time_steps(const std::function<void()>& step, int64_t batch, double secon
   const int nwin = std::max(3, std::min(windows, static_cast<int>(seconds / t_step)));
   const int64_t iters = std::max<int64_t>(1, std::llround(seconds / nwin / t_step));
   Timing t;
+  std::vector<double> durations;
+  durations.reserve(static_cast<size_t>(nwin * iters));
   OtherLoad other;
   for (int w = 0; w < nwin; ++w) {
     const double s = now();
-    for (int64_t i = 0; i < iters; ++i) step();
-    t.rates.push_back(static_cast<double>(iters * batch) / (now() - s));
+    double before = s;
+    for (int64_t i = 0; i < iters; ++i) {
+      step();
+      const double after = now();
+      durations.push_back(after - before);
+      before = after;
+    }
+    t.rates.push_back(static_cast<double>(iters * batch) / (before - s));
   }
   t.other_cores = other.cores();
   t.steps = nwin * iters;
   t.img_s = median(t.rates);
+  t.step_ms_median = 1e3 * median(durations);
+  std::sort(durations.begin(), durations.end());
+  const size_t rank = static_cast<size_t>(std::ceil(0.99 * static_cast<double>(durations.size())));
+  t.step_ms_p99 = 1e3 * durations[std::clamp<size_t>(rank, 1, durations.size()) - 1];
   return t;
 }
 

@@ -2,6 +2,9 @@
 // (its JSON carries torch_bench.py's fields). No timing is asserted, only that there is one.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -65,6 +68,46 @@ TEST(CliBench, WritesTheReferenceSchema) {
   for (const char* k : {"train_img_s", "infer_img_s", "train_gflop_s", "infer_gflop_s", "peak_rss_mb", "final_loss"})
     EXPECT_GT(row.at(k).get<double>(), 0) << k;
   EXPECT_GE(row.at("train_rates").size(), 3u);
+}
+
+TEST(CliBench, InferOnlyGivesEachForwardsMedianAndP99) {
+  auto path = std::filesystem::temp_directory_path() / ("nnlab_bench_lat_" + std::to_string(::getpid()) + ".json");
+  auto r = run_cli("bench --models lenet5 --batch 1 --shapes 1x28x28 --seconds 0.1 --wait-idle 0 --retries 0 "
+                   "--threads 1 --infer-only --json " + path.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(io::read_file(path));
+  std::filesystem::remove(path);
+  const auto& row = j.at("results").at(0);
+  EXPECT_FALSE(row.contains("train_img_s")) << "training was not asked for";
+  const double median = row.at("infer_ms_median").get<double>(), p99 = row.at("infer_ms_p99").get<double>();
+  EXPECT_GT(median, 0);
+  EXPECT_GE(p99, median);
+  // One image per forward: the median rate and the median time describe the same calls.
+  EXPECT_NEAR(row.at("infer_img_s").get<double>() * median / 1e3, 1.0, 0.5);
+  r = run_cli("bench --no-infer --infer-only --seconds 0.01");
+  EXPECT_EQ(r.code, 2);
+}
+
+// With every core busy at start, nnlab's OpenMP workers get the short spin (backend.h); the
+// long one would take the time slices the other processes need.
+TEST(CliBench, ABusyMachineGetsTheShortSpin) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  for (unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i)
+    busy.emplace_back([&] {
+      volatile uint64_t x = 0;
+      while (!stop.load(std::memory_order_relaxed)) x = x + 1;
+    });
+  auto path = std::filesystem::temp_directory_path() / ("nnlab_bench_spin_" + std::to_string(::getpid()) + ".json");
+  auto r = run_cli("bench --models logreg --batch 4 --shapes 3x32x32 --seconds 0.01 --wait-idle 0 --retries 0 "
+                   "--no-infer --json " + path.string(),
+                   "env -u NNLAB_THREAD_ENV -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY");
+  stop = true;
+  for (auto& t : busy) t.join();
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(io::read_file(path));
+  std::filesystem::remove(path);
+  EXPECT_EQ(j.at("meta").at("env").at("GOMP_SPINCOUNT"), "300");
 }
 
 TEST(CliBench, BadFlagsAreUsageErrors) {
