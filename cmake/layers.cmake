@@ -9,7 +9,8 @@
 set(NNLAB_LAYERS core tensor backend autograd ops nn optim io export data download report dist train tune experiments bench board)
 
 set(NNLAB_core_BELOW "")
-set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h nnlab/option_table.h nnlab/memory_budget.h nnlab/fingerprint.h)
+set(NNLAB_core_PUBLIC nnlab/error.h nnlab/version.h nnlab/option_table.h nnlab/memory_budget.h nnlab/fingerprint.h
+    nnlab/machine_load.h)
 
 set(NNLAB_tensor_BELOW core)
 set(NNLAB_tensor_PUBLIC nnlab/tensor.h nnlab/generator.h nnlab/state_dict.h)

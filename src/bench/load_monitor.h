@@ -1,17 +1,9 @@
-// CPU used by other processes, so that timings on a shared machine can be flagged and
-// repeated: the same measure as shared/reference/loadmon.py (busy time of the whole
-// machine from /proc/stat, steal included, minus this process's own CPU time).
+// Waiting for a quiet machine before a timing (the load itself: nnlab/machine_load.h).
 #pragma once
 
-namespace nnlab::bench {
+#include "nnlab/machine_load.h"
 
-class OtherLoad {
- public:
-  OtherLoad();                // starts measuring
-  double cores() const;       // mean cores other processes used since construction
- private:
-  double busy_, own_, start_;
-};
+namespace nnlab::bench {
 
 // Waits until other processes use fewer than `threshold` cores over `sample` seconds, or
 // until `max_wait` seconds passed. Returns the seconds waited.
