@@ -26,12 +26,20 @@ Tensor Conv2d::forward(const Tensor& x) {
   return conv2d(x, weight, bias, {options.stride_, options.padding_, options.dilation_});
 }
 
-Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu) {
-  Conv2dParams p{options.stride_, options.padding_, options.dilation_};
-  p.relu = relu;
+bool Conv2d::inference_fusable(const Tensor& x, const BatchNorm* bn) const {
+  if (is_training() || has_forward_hooks() || autograd::any_requires_grad({&x, &weight, &bias})) return false;
+  return !bn || (!bn->is_training() && !bn->has_forward_hooks() && !autograd::any_requires_grad({&bn->weight, &bn->bias}));
+}
+
+Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu, const Tensor& residual,
+                                 bool residual_in_place) {
   if (bn && (bn->is_training() || autograd::any_requires_grad({&x, &weight, &bias, &bn->weight, &bn->bias})))
     throw Error("Conv2d::forward_inference: the batch norm is in training mode or autograd would record; call "
                 "forward() and the batch norm's instead");
+  Conv2dParams p{options.stride_, options.padding_, options.dilation_};
+  p.relu = relu;
+  p.residual = residual;
+  p.residual_in_place = residual_in_place;
   if (!bn) return conv2d(x, weight, bias, p);
   fold(*bn);
   p.cache_weights = true;  // folded_weight_ is written once, in fold(), before any use

@@ -1,6 +1,7 @@
 #include "nnlab/nn/sequential.h"
 
-#include "nnlab/autograd.h"
+#include <algorithm>
+
 #include "nnlab/error.h"
 #include "nnlab/nn/activation.h"
 #include "nnlab/nn/batchnorm.h"
@@ -29,22 +30,21 @@ BatchNorm* fusable_bn_relu(const ModulePtr& m, const ModulePtr& next) {
 // convolution absorbs the batch norm after it and the ReLU after that (Conv2d::
 // forward_inference): one pass over the activations instead of three. Returns how many
 // layers from `i` it covers, 0 where the run does not apply.
-size_t fused_inference(const std::vector<std::pair<std::string, ModulePtr>>& layers, size_t i, Tensor& h) {
+size_t fused_inference(const std::vector<std::pair<std::string, ModulePtr>>& layers, size_t i, size_t end,
+                       Tensor& h) {
   auto* conv = dynamic_cast<Conv2d*>(layers[i].second.get());
-  if (!conv || conv->has_forward_hooks() || conv->is_training()) return 0;
-  if (autograd::any_requires_grad({&h, &conv->weight, &conv->bias})) return 0;
+  if (!conv || !conv->inference_fusable(h, nullptr)) return 0;
   size_t next = i + 1;
   BatchNorm* bn = nullptr;
-  if (next < layers.size()) {
+  if (next < end) {
     auto* b = dynamic_cast<BatchNorm*>(layers[next].second.get());
-    if (b && !b->has_forward_hooks() && !b->is_training() &&
-        !autograd::any_requires_grad({&b->weight, &b->bias})) {
+    if (b && conv->inference_fusable(h, b)) {
       bn = b;
       ++next;
     }
   }
   bool relu = false;
-  if (next < layers.size()) {
+  if (next < end) {
     auto* act = dynamic_cast<Activation*>(layers[next].second.get());
     if (act && act->name == "relu" && !act->has_forward_hooks()) {
       relu = true;
@@ -58,15 +58,18 @@ size_t fused_inference(const std::vector<std::pair<std::string, ModulePtr>>& lay
 
 }  // namespace
 
-Tensor Sequential::forward(const Tensor& x) {
+Tensor Sequential::forward(const Tensor& x) { return forward_first(x, size()); }
+
+Tensor Sequential::forward_first(const Tensor& x, size_t count) {
   Tensor h = x;
   const auto& layers = children();
-  for (size_t i = 0; i < layers.size(); ++i) {
-    if (const size_t covered = fused_inference(layers, i, h)) {
+  const size_t end = std::min(count, layers.size());
+  for (size_t i = 0; i < end; ++i) {
+    if (const size_t covered = fused_inference(layers, i, end, h)) {
       i += covered - 1;
       continue;
     }
-    if (i + 1 < layers.size())
+    if (i + 1 < end)
       if (BatchNorm* bn = fusable_bn_relu(layers[i].second, layers[i + 1].second)) {
         h = bn->forward_relu(h);
         ++i;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "backend/cpu/conv_batch_split.h"
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
@@ -108,13 +110,32 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   g.ow = conv_output_size(g.w, g.kw, p.stride, p.padding, p.dilation);
   // Activations are channels-last (tensor/layout.h): the output is, and an NCHW input
   // (the network's first layer) is transposed once here.
-  Tensor out = empty_channels_last({g.n, g.o, g.oh, g.ow});
+  const Shape out_shape{g.n, g.o, g.oh, g.ow};
+  Tensor out;
+  if (p.residual.defined()) {
+    if (p.residual.shape() != out_shape)
+      throw ShapeError(fmt::format("conv2d: residual of shape {} for an output of shape {}",
+                                   shape_str(p.residual.shape()), shape_str(out_shape)));
+    g.sum = true;
+    // The kernel adds into its output: the residual's own storage where the caller gave it
+    // up, a channels-last copy otherwise (to_channels_last of an NCHW tensor is one already).
+    const bool own = (p.residual_in_place && is_dense(p.residual)) || !is_channels_last(p.residual);
+    out = to_channels_last(p.residual);
+    if (!own) {
+      Tensor copy = empty_channels_last(out_shape);
+      std::copy_n(dense_data(out), out.numel(), dense_data(copy));
+      out = copy;
+    }
+  } else {
+    out = empty_channels_last(out_shape);
+  }
   if (g.n == 0) return out;
   Tensor xc = to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   const bool record = autograd::any_requires_grad({&x, &weight, &bias});
-  if (record && p.relu)
-    throw Error("conv2d: the fused ReLU is for inference; under autograd apply relu() to the output instead");
+  if (record && (p.relu || p.residual.defined()))
+    throw Error("conv2d: the fused ReLU and residual are for inference; under autograd apply add() and relu() to the "
+                "output instead");
   // Strided layers and those with few input channels stay float32: their bf16 kernels on
   // NHWC were the slow ones (resnet20's stride-2 backward-weights 50-60 ms per call, 20x
   // float32; DNNL_VERBOSE).

@@ -16,9 +16,11 @@
 #include "nnlab/nn/sequential.h"
 #include "nnlab/ops/activation.h"
 #include "nnlab/ops/conv.h"
+#include "nnlab/ops/elementwise.h"
 #include "nnlab/ops/loss.h"
 #include "nnlab/optim/sgd.h"
 #include "nnlab/zoo/zoo.h"
+#include "tensor/layout.h"
 
 using namespace nnlab;
 
@@ -74,7 +76,7 @@ Batch batch(const Shape& image, int64_t n, uint64_t seed) {
 }  // namespace
 
 TEST(InferenceFusion, ZooModelsGiveTheUnfusedLogitsAfterTraining) {
-  for (const std::string name : {"lenet5", "vgg11", "resnet20", "alexnet"}) {
+  for (const std::string name : {"lenet5", "vgg11", "resnet20", "alexnet", "resnet18"}) {
     SCOPED_TRACE(name);
     const Shape image{3, 32, 32};
     auto model = zoo::build({.name = name, .input = image, .classes = 10, .seed = 3});
@@ -140,6 +142,30 @@ TEST(InferenceFusion, FusedReluMatchesReluOfTheConvolutionOnBothKernels) {
     NoGradGuard no_grad;
     EXPECT_LT(relative_gap(conv2d(x, w, bias, p), plain), 1e-6);
   }
+}
+
+TEST(InferenceFusion, AFusedResidualIsAddedBeforeTheReluAndLeftAloneUnlessGivenUp) {
+  Generator gen(6);
+  const Tensor x = Tensor::normal({4, 8, 10, 10}, 0.0f, 1.0f, gen);
+  const Tensor w = Tensor::normal({8, 8, 3, 3}, 0.0f, 0.2f, gen);
+  const Tensor residual = Tensor::normal({4, 8, 10, 10}, 0.0f, 1.0f, gen);
+  const std::vector<float> before = residual.to_vector();
+  const Tensor plain = relu(add(conv2d(x, w, {}, {1, 1, 1}), residual));
+  NoGradGuard no_grad;
+  Conv2dParams p{1, 1, 1};
+  p.relu = true;
+  p.residual = residual;
+  EXPECT_LT(relative_gap(conv2d(x, w, {}, p), plain), 1e-6);
+  EXPECT_EQ(residual.to_vector(), before) << "a residual not given up was written";
+  // Given up, in channels-last (a convolution's output): the result is written into it.
+  const Tensor owned = conv2d(x, w, {}, {1, 1, 1});
+  p.residual = owned;
+  p.residual_in_place = true;
+  const Tensor out = conv2d(x, w, {}, p);
+  EXPECT_EQ(dense_data(out), dense_data(owned));
+  p.residual = Tensor::normal({4, 8, 9, 9}, 0.0f, 1.0f, gen);
+  p.residual_in_place = false;
+  EXPECT_THROW(conv2d(x, w, {}, p), ShapeError);
 }
 
 TEST(InferenceFusion, TheFusedReluIsRefusedWhereAutogradRecords) {

@@ -24,11 +24,16 @@ class Conv2d : public Module {
  public:
   Conv2d(const Conv2dOptions& options, Generator& gen);
   Tensor forward(const Tensor& x) override;
-  // Inference (nothing recorded for autograd): this convolution, then `bn` on its running
-  // statistics if given, then ReLU if `relu`, as one convolution: the batch norm folded into
-  // the weights and bias (in double; kept until any of the tensors involved changes), the
-  // ReLU applied by the kernel. Sequential uses it for Conv2d [BatchNorm2d] [ReLU].
-  Tensor forward_inference(const Tensor& x, const BatchNorm* bn, bool relu);
+  // Whether forward_inference may stand in for this layer and `bn` (null: none) on x: both in
+  // eval mode, neither hooked, and nothing that autograd would record.
+  bool inference_fusable(const Tensor& x, const BatchNorm* bn) const;
+  // Inference: this convolution, then `bn` on its running statistics if given, then the
+  // `residual` added if given, then ReLU if `relu`, as one convolution: the batch norm folded
+  // into the weights and bias (in double; kept until any of the tensors involved changes),
+  // the sum and the ReLU applied by the kernel (ops/conv.h: `residual_in_place`). Sequential
+  // uses it for Conv2d [BatchNorm2d] [ReLU], the zoo's ResNet block for its last convolution.
+  Tensor forward_inference(const Tensor& x, const BatchNorm* bn, bool relu, const Tensor& residual = {},
+                           bool residual_in_place = false);
   std::string type_name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
   // Multiply-adds × 2 per image for an input of this height and width (the zoo's FLOP count).

@@ -11,6 +11,9 @@ class Sequential : public Module {
   explicit Sequential(std::vector<ModulePtr> modules);
   void push_back(ModulePtr module);
   Tensor forward(const Tensor& x) override;
+  // The first `count` children only (forward hooks of this Sequential are not called): a
+  // block that runs its last layers itself, fused (the zoo's ResNet block).
+  Tensor forward_first(const Tensor& x, size_t count);
   std::string type_name() const override { return "Sequential"; }
   size_t size() const { return children().size(); }
   ModulePtr operator[](size_t i) const { return children().at(i).second; }

@@ -15,6 +15,11 @@ struct Conv2dParams {
   // The weights are written only through versioned writes (copy_, fill_, an optimizer), so
   // their reordered copy may be kept between calls, as it is for parameters.
   bool cache_weights = false;
+  // Inference only: a tensor of the output's shape added to the output before the ReLU,
+  // inside the convolution. With `residual_in_place` the output is written into its storage
+  // (the caller holds it alone); otherwise it is copied first.
+  Tensor residual;
+  bool residual_in_place = false;
 };
 
 // x [N, C, H, W], weight [O, C, kh, kw], bias [O] (optional) → [N, O, H', W'].

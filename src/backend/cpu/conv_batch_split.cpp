@@ -42,7 +42,7 @@ void over_shares(const ConvGeometry& g, F&& f) {
 
 void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
                           bool training) {
-  const bool one_channel = one_channel_conv_applies(g);
+  const bool one_channel = !g.sum && one_channel_conv_applies(g);
   over_shares(g, [&](const ConvGeometry& s, int64_t first, int) {
     const void* x = advance(src, first * in_image(g) * in_bytes(g));
     float* y = dst + first * out_image(g);

@@ -18,8 +18,8 @@ using namespace dnnl;
 // inside with barriers that wait for exactly that many), so the count is part of the key: a
 // kernel built for 2 threads and run on 1 (batch split) would wait forever.
 std::string ConvGeometry::key() const {
-  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}|r{}|t{}", n, c, h, w, o, kh, kw, stride, padding,
-                     dilation, bias, bf16 ? "bf16" : "f32", relu, omp_get_max_threads());
+  return fmt::format("{}x{}x{}x{}|{}x{}x{}|s{}p{}d{}|b{}|{}|r{}{}|t{}", n, c, h, w, o, kh, kw, stride, padding,
+                     dilation, bias, bf16 ? "bf16" : "f32", relu, sum, omp_get_max_threads());
 }
 
 void to_bf16(const float* src, void* dst, int64_t n) { NNLAB_ISA_CALL(to_bf16, src, dst, n); }
@@ -77,9 +77,10 @@ convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool train
                      : convolution_forward::desc(kind, algorithm::convolution_direct, d.src_in, d.wei_any, d.dst,
                                                  d.strides, d.dilates, d.pads, d.pads);
   primitive_attr attr = user_scratchpad();
-  if (g.relu) {
+  if (g.sum || g.relu) {
     post_ops ops;
-    ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+    if (g.sum) ops.append_sum(1.0f);
+    if (g.relu) ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
     attr.set_post_ops(ops);
   }
   return convolution_forward::primitive_desc(desc, attr, engine());

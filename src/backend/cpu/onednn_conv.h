@@ -25,6 +25,9 @@ struct ConvGeometry {
   // Inference only: max(0, ·) applied to the output inside the forward kernel (a oneDNN
   // post-op), saving a pass over the activations.
   bool relu = false;
+  // Inference only: dst holds a residual on entry, and the output is added to it before
+  // the ReLU (a oneDNN sum post-op): ResNet's relu(conv(x) + shortcut) in one pass.
+  bool sum = false;
   std::string key() const;
 };
 

@@ -29,7 +29,19 @@ class BasicBlock : public nn::Module {
       shortcut_ = register_module("shortcut", proj);
     }
   }
-  Tensor forward(const Tensor& x) override { return relu(add((*body_)(x), (*shortcut_)(x))); }
+  Tensor forward(const Tensor& x) override {
+    // Inference: the body's last convolution adds the shortcut and applies the ReLU itself
+    // (Conv2d::forward_inference), into the projection's output where there is one (a fresh
+    // tensor nobody else holds), into a copy of x where the shortcut is x itself.
+    auto* conv = dynamic_cast<nn::Conv2d*>((*body_)[3].get());
+    auto* bn = dynamic_cast<nn::BatchNorm*>((*body_)[4].get());
+    if (!body_->has_forward_hooks() && conv && bn && conv->inference_fusable(x, bn)) {
+      const bool projection = dynamic_cast<nn::Sequential*>(shortcut_.get()) != nullptr;
+      const Tensor s = (*shortcut_)(x);
+      return conv->forward_inference(body_->forward_first(x, 3), bn, true, s, projection);
+    }
+    return relu(add((*body_)(x), (*shortcut_)(x)));
+  }
   std::string type_name() const override { return "BasicBlock"; }
 
  private:
