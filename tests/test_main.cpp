@@ -5,6 +5,7 @@
 
 int main(int argc, char** argv) {
   nnlab::ensure_thread_environment(argv);
+  nnlab::flush_denormals();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

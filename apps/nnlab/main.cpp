@@ -43,6 +43,7 @@ void usage_error(const std::string& message) { throw UsageError(message); }
 int main(int argc, char** argv) {
   using namespace nnlab;
   ensure_thread_environment(argv);
+  flush_denormals();
   CLI::App app{"nnlab: train, evaluate, compare and tune neural-network classifiers"};
   app.set_version_flag("--version", std::string("nnlab ") + nnlab::version());
   app.require_subcommand(1);
