@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "backend/cpu/conv_batch_split.h"
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
@@ -123,7 +122,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
     out = to_channels_last(p.residual);
     if (!own) {
       Tensor copy = empty_channels_last(out_shape);
-      std::copy_n(dense_data(out), out.numel(), dense_data(copy));
+      cpu::copy(dense_data(copy), dense_data(out), out.numel());
       out = copy;
     }
   } else {
