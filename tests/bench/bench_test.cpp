@@ -51,13 +51,28 @@ TEST(Bench, TimingIsTheMedianOfAtLeastThreeWindowsAfterWarmUp) {
   EXPECT_DOUBLE_EQ(t.img_s, r.size() % 2 ? r[r.size() / 2] : 0.5 * (r[r.size() / 2 - 1] + r[r.size() / 2]));
 }
 
-TEST(CliBench, WritesTheReferenceSchema) {
-  auto path = std::filesystem::temp_directory_path() / ("nnlab_bench_" + std::to_string(::getpid()) + ".json");
-  auto r = run_cli("bench --models logreg,lenet5 --batch 4 --shapes 1x28x28 --seconds 0.05 --wait-idle 0 --retries 0 "
-                   "--threads 1 --json " + path.string());
-  ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(io::read_file(path));
+// `nnlab bench ARGS --json FILE` and the file it wrote (null when the run failed: the
+// caller's ASSERT on the exit code says why).
+struct BenchRun {
+  nnlab::testing::CliResult cli;
+  nlohmann::json json;
+};
+
+BenchRun run_bench(const std::string& args, const std::string& env = "") {
+  static int counter = 0;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("nnlab_bench_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".json");
+  BenchRun r{run_cli("bench " + args + " --json " + path.string(), env), nullptr};
+  if (r.cli.code == 0) r.json = nlohmann::json::parse(io::read_file(path));
   std::filesystem::remove(path);
+  return r;
+}
+
+TEST(CliBench, WritesTheReferenceSchema) {
+  const auto r = run_bench("--models logreg,lenet5 --batch 4 --shapes 1x28x28 --seconds 0.05 --wait-idle 0 --retries 0 "
+                           "--threads 1");
+  ASSERT_EQ(r.cli.code, 0) << r.cli.err;
+  const auto& j = r.json;
   EXPECT_EQ(j.at("meta").at("threads").get<int>(), 1);
   ASSERT_EQ(j.at("results").size(), 1u);  // logreg does not run on 1x28x28, as in the reference
   const auto& row = j.at("results")[0];
@@ -71,21 +86,17 @@ TEST(CliBench, WritesTheReferenceSchema) {
 }
 
 TEST(CliBench, InferOnlyGivesEachForwardsMedianAndP99) {
-  auto path = std::filesystem::temp_directory_path() / ("nnlab_bench_lat_" + std::to_string(::getpid()) + ".json");
-  auto r = run_cli("bench --models lenet5 --batch 1 --shapes 1x28x28 --seconds 0.1 --wait-idle 0 --retries 0 "
-                   "--threads 1 --infer-only --json " + path.string());
-  ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(io::read_file(path));
-  std::filesystem::remove(path);
-  const auto& row = j.at("results").at(0);
+  const auto r = run_bench("--models lenet5 --batch 1 --shapes 1x28x28 --seconds 0.1 --wait-idle 0 --retries 0 "
+                           "--threads 1 --infer-only");
+  ASSERT_EQ(r.cli.code, 0) << r.cli.err;
+  const auto& row = r.json.at("results").at(0);
   EXPECT_FALSE(row.contains("train_img_s")) << "training was not asked for";
   const double median = row.at("infer_ms_median").get<double>(), p99 = row.at("infer_ms_p99").get<double>();
   EXPECT_GT(median, 0);
   EXPECT_GE(p99, median);
   // One image per forward: the median rate and the median time describe the same calls.
   EXPECT_NEAR(row.at("infer_img_s").get<double>() * median / 1e3, 1.0, 0.5);
-  r = run_cli("bench --no-infer --infer-only --seconds 0.01");
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(run_cli("bench --no-infer --infer-only --seconds 0.01").code, 2);
 }
 
 // With every core busy at start, nnlab's OpenMP workers get the short spin (backend.h); the
@@ -98,16 +109,12 @@ TEST(CliBench, ABusyMachineGetsTheShortSpin) {
       volatile uint64_t x = 0;
       while (!stop.load(std::memory_order_relaxed)) x = x + 1;
     });
-  auto path = std::filesystem::temp_directory_path() / ("nnlab_bench_spin_" + std::to_string(::getpid()) + ".json");
-  auto r = run_cli("bench --models logreg --batch 4 --shapes 3x32x32 --seconds 0.01 --wait-idle 0 --retries 0 "
-                   "--no-infer --json " + path.string(),
-                   "env -u NNLAB_THREAD_ENV -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY");
+  const auto r = run_bench("--models logreg --batch 4 --shapes 3x32x32 --seconds 0.01 --wait-idle 0 --retries 0 --no-infer",
+                           "env -u NNLAB_THREAD_ENV -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY");
   stop = true;
   for (auto& t : busy) t.join();
-  ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(io::read_file(path));
-  std::filesystem::remove(path);
-  EXPECT_EQ(j.at("meta").at("env").at("GOMP_SPINCOUNT"), "300");
+  ASSERT_EQ(r.cli.code, 0) << r.cli.err;
+  EXPECT_EQ(r.json.at("meta").at("env").at("GOMP_SPINCOUNT"), "300");
 }
 
 TEST(CliBench, BadFlagsAreUsageErrors) {
