@@ -23,12 +23,15 @@ Conv2d::Conv2d(const Conv2dOptions& o, Generator& gen) : options(o) {
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
-  return conv2d(x, weight, bias, {options.stride_, options.padding_, options.dilation_});
+  return conv2d(x, weight, bias, {.stride = options.stride_, .padding = options.padding_, .dilation = options.dilation_});
 }
 
-bool Conv2d::inference_fusable(const Tensor& x, const BatchNorm* bn) const {
-  if (is_training() || has_forward_hooks() || autograd::any_requires_grad({&x, &weight, &bias})) return false;
-  return !bn || (!bn->is_training() && !bn->has_forward_hooks() && !autograd::any_requires_grad({&bn->weight, &bn->bias}));
+bool Conv2d::inference_fusable(const Tensor& x) const {
+  return !is_training() && !has_forward_hooks() && !autograd::any_requires_grad({&x, &weight, &bias});
+}
+
+bool Conv2d::inference_foldable(const BatchNorm& bn) {
+  return !bn.is_training() && !bn.has_forward_hooks() && !autograd::any_requires_grad({&bn.weight, &bn.bias});
 }
 
 Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu, const Tensor& residual,
@@ -36,7 +39,7 @@ Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu
   if (bn && (bn->is_training() || autograd::any_requires_grad({&x, &weight, &bias, &bn->weight, &bn->bias})))
     throw Error("Conv2d::forward_inference: the batch norm is in training mode or autograd would record; call "
                 "forward() and the batch norm's instead");
-  Conv2dParams p{options.stride_, options.padding_, options.dilation_};
+  Conv2dParams p{.stride = options.stride_, .padding = options.padding_, .dilation = options.dilation_};
   p.relu = relu;
   p.residual = residual;
   p.residual_in_place = residual_in_place;

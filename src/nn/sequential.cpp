@@ -33,12 +33,12 @@ BatchNorm* fusable_bn_relu(const ModulePtr& m, const ModulePtr& next) {
 size_t fused_inference(const std::vector<std::pair<std::string, ModulePtr>>& layers, size_t i, size_t end,
                        Tensor& h) {
   auto* conv = dynamic_cast<Conv2d*>(layers[i].second.get());
-  if (!conv || !conv->inference_fusable(h, nullptr)) return 0;
+  if (!conv || !conv->inference_fusable(h)) return 0;
   size_t next = i + 1;
   BatchNorm* bn = nullptr;
   if (next < end) {
     auto* b = dynamic_cast<BatchNorm*>(layers[next].second.get());
-    if (b && conv->inference_fusable(h, b)) {
+    if (b && Conv2d::inference_foldable(*b)) {
       bn = b;
       ++next;
     }

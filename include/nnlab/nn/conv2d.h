@@ -24,9 +24,11 @@ class Conv2d : public Module {
  public:
   Conv2d(const Conv2dOptions& options, Generator& gen);
   Tensor forward(const Tensor& x) override;
-  // Whether forward_inference may stand in for this layer and `bn` (null: none) on x: both in
-  // eval mode, neither hooked, and nothing that autograd would record.
-  bool inference_fusable(const Tensor& x, const BatchNorm* bn) const;
+  // Whether forward_inference may stand in for this layer on x: eval mode, not hooked, and
+  // nothing that autograd would record; and whether it may also absorb `bn` (the same, for the
+  // batch norm's own state).
+  bool inference_fusable(const Tensor& x) const;
+  static bool inference_foldable(const BatchNorm& bn);
   // Inference: this convolution, then `bn` on its running statistics if given, then the
   // `residual` added if given, then ReLU if `relu`, as one convolution: the batch norm folded
   // into the weights and bias (in double; kept until any of the tensors involved changes),
