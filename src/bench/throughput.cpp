@@ -21,10 +21,14 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 bool is_small(const std::string& m) { return m == "logreg" || m == "mlp" || m == "lenet5"; }
 bool also_28(const std::string& m) { return m == "lenet5" || m == "mlp"; }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
+double median_of_sorted(const std::vector<double>& v) {
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return median_of_sorted(v);
 }
 
 // One measurement attempt of a config: train, then (optionally) infer.
@@ -122,8 +126,8 @@ Timing time_steps(const std::function<void()>& step, int64_t batch, double secon
   t.other_cores = other.cores();
   t.steps = nwin * iters;
   t.img_s = median(t.rates);
-  t.step_ms_median = 1e3 * median(durations);
   std::sort(durations.begin(), durations.end());
+  t.step_ms_median = 1e3 * median_of_sorted(durations);
   const size_t rank = static_cast<size_t>(std::ceil(0.99 * static_cast<double>(durations.size())));
   t.step_ms_p99 = 1e3 * durations[std::clamp<size_t>(rank, 1, durations.size()) - 1];
   return t;
