@@ -9,6 +9,7 @@
 #include <new>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "command.h"
 #include "flag_text.h"
@@ -42,7 +43,15 @@ void usage_error(const std::string& message) { throw UsageError(message); }
 
 int main(int argc, char** argv) {
   using namespace nnlab;
-  ensure_thread_environment(argv);
+  // The thread environment costs a 40 ms look at the machine and a re-exec: not for a run that
+  // only prints help or the version.
+  bool computes = argc > 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-h" || arg == "--version") computes = false;
+  }
+  if (computes) ensure_thread_environment(argv);
   flush_denormals();
   CLI::App app{"nnlab: train, evaluate, compare and tune neural-network classifiers"};
   app.set_version_flag("--version", std::string("nnlab ") + nnlab::version());
