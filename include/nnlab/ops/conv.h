@@ -18,7 +18,7 @@ struct Conv2dParams {
   // Inference only: a tensor of the output's shape added to the output before the ReLU,
   // inside the convolution. With `residual_in_place` the output is written into its storage
   // (the caller holds it alone); otherwise it is copied first.
-  Tensor residual;
+  Tensor residual{};  // {}: without it GCC 12 warns at every brace-initialised Conv2dParams
   bool residual_in_place = false;
 };
 

@@ -27,7 +27,7 @@ struct BatchNormParams {
   // backward's Σdy and Σdy·x̂ summed too, so that dx is the whole batch's. The weight and
   // bias gradients stay this process's share, as in PyTorch: the data-parallel gradient
   // average then makes them the whole batch's.
-  std::shared_ptr<BatchStatsReducer> reducer;
+  std::shared_ptr<BatchStatsReducer> reducer{};  // {}: as Conv2dParams::residual
 };
 
 // Training: normalises with the batch statistics (biased variance) and updates the running
