@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "experiments/dataset_choice.h"
 #include "experiments/json_util.h"
@@ -247,7 +248,9 @@ void render_setup(const json& results, rp::Markdown& md) {
                         "timings comparable and each study reproducible from its seed."),
       results.at("storage").get<std::string>(), b.at("gp_startup_trials").get<int>()));
   rp::Table t{{"search", "parameter", "range"}, {}, {}};
+  std::set<std::string> listed;  // the repeats of a search share its space: list it once
   for (const json& s : results.at("searches")) {
+    if (!listed.insert(s.at("name").get<std::string>()).second) continue;
     for (const json& p : s.at("space")) {
       std::string range;
       if (p.contains("choices") && p.at("type") == "categorical")
