@@ -23,7 +23,8 @@ Conv2d::Conv2d(const Conv2dOptions& o, Generator& gen) : options(o) {
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
-  return conv2d(x, weight, bias, {.stride = options.stride_, .padding = options.padding_, .dilation = options.dilation_});
+  return conv2d(x, weight, bias,
+                {.stride = options.stride_, .padding = options.padding_, .dilation = options.dilation_});
 }
 
 bool Conv2d::inference_fusable(const Tensor& x) const {

@@ -109,7 +109,8 @@ TEST(CliBench, ABusyMachineGetsTheShortSpin) {
       volatile uint64_t x = 0;
       while (!stop.load(std::memory_order_relaxed)) x = x + 1;
     });
-  const auto r = run_bench("--models logreg --batch 4 --shapes 3x32x32 --seconds 0.01 --wait-idle 0 --retries 0 --no-infer",
+  const auto r = run_bench("--models logreg --batch 4 --shapes 3x32x32 --seconds 0.01 --wait-idle 0 --retries 0 "
+                           "--no-infer",
                            "env -u NNLAB_THREAD_ENV -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY");
   stop = true;
   for (auto& t : busy) t.join();

@@ -20,8 +20,8 @@ struct LoadOptions {
   // csv:PATH (a numeric table with a header) or folder:PATH (PATH/CLASS/*.png|*.jpg).
   std::string name;
   std::filesystem::path data_dir{};  // searched first (itself, then data_dir/NAME)
-  bool svhn_extra = false;         // svhn: add extra_32x32.mat's 531131 digits to train
-  bool cifar100_coarse = false;    // cifar100: the 20 superclasses instead of the 100 classes
+  bool svhn_extra = false;           // svhn: add extra_32x32.mat's 531131 digits to train
+  bool cifar100_coarse = false;      // cifar100: the 20 superclasses instead of the 100 classes
   // csv: the label column, by header name or by index (0-based, negative from the end);
   // empty means the last column.
   std::string target{};

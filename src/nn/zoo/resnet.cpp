@@ -35,7 +35,8 @@ class BasicBlock : public nn::Module {
     // tensor nobody else holds), into a copy of x where the shortcut is x itself.
     auto* conv = dynamic_cast<nn::Conv2d*>((*body_)[3].get());
     auto* bn = dynamic_cast<nn::BatchNorm*>((*body_)[4].get());
-    if (!body_->has_forward_hooks() && conv && bn && conv->inference_fusable(x) && nn::Conv2d::inference_foldable(*bn)) {
+    if (!body_->has_forward_hooks() && conv && bn && conv->inference_fusable(x) &&
+        nn::Conv2d::inference_foldable(*bn)) {
       const bool projection = dynamic_cast<nn::Sequential*>(shortcut_.get()) != nullptr;
       const Tensor s = (*shortcut_)(x);
       return conv->forward_inference(body_->forward_first(x, 3), bn, true, s, projection);
