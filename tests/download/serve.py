@@ -2,7 +2,10 @@
 """A local HTTP server for the download tests: serves ROOT with Range requests (206),
 answers 404 for what is not there, redirects /moved/NAME to /NAME (301), and can cut the
 connection once per file after K bytes, or ignore Range requests (200, the whole file).
-Each request is logged as one JSON line: path, range header, status, bytes sent.
+Each request is logged as one JSON line: path, range header, status, bytes it sends. The
+line is written before the client is sent anything, so the log is in the order the client
+saw its answers, whatever it does next (libcurl answers a refused 200 with a new request
+while this one may still be writing).
 
   serve.py --root DIR --port-file FILE --log FILE [--cut-after K] [--ignore-range]
 
@@ -44,16 +47,16 @@ def main():
 
         def do_GET(self):
             if self.path.startswith("/moved/"):
+                self.record(301, 0)
                 self.send_response(301)
                 self.send_header("Location", self.path[len("/moved"):])
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                self.record(301, 0)
                 return
             path = os.path.join(args.root, self.path.lstrip("/").split("?")[0])
             if not os.path.isfile(path):
-                self.send_error(404, "Not Found")
                 self.record(404, 0)
+                self.send_error(404, "Not Found")
                 return
             with open(path, "rb") as f:
                 data = f.read()
@@ -63,12 +66,19 @@ def main():
             if m:
                 start = int(m.group(1))
                 if start >= size:
+                    self.record(416, 0)
                     self.send_response(416)
                     self.send_header("Content-Range", "bytes */%d" % size)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
-                    self.record(416, 0)
                     return
+            body = data[start:]
+            with lock:
+                cut = args.cut_after >= 0 and self.path not in cut_done and len(body) > args.cut_after
+                if cut:
+                    cut_done.add(self.path)
+            self.record(206 if m else 200, args.cut_after if cut else len(body))
+            if m:
                 self.send_response(206)
                 self.send_header("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))
             else:
@@ -77,20 +87,16 @@ def main():
             self.send_header("Content-Length", str(size - start))
             self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
-            body = data[start:]
-            with lock:
-                cut = args.cut_after >= 0 and self.path not in cut_done and len(body) > args.cut_after
+            try:
                 if cut:
-                    cut_done.add(self.path)
-            if cut:
-                self.wfile.write(body[:args.cut_after])
-                self.wfile.flush()
-                self.record(206 if m else 200, args.cut_after)
-                self.connection.shutdown(socket.SHUT_RDWR)  # the peer sees the transfer end short
-                self.close_connection = True
-                return
-            self.wfile.write(body)
-            self.record(206 if m else 200, len(body))
+                    self.wfile.write(body[:args.cut_after])
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)  # the peer sees the transfer end short
+                else:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # libcurl hanging up on a refused 200
+                pass
+            self.close_connection = self.close_connection or cut
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     tmp = args.port_file + ".tmp"
