@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "dist/mpirun.h"
+#include "nnlab/conv_algorithm.h"
 #include "nnlab/dist/gradient_reducer.h"
 #include "nnlab/dist/replica_group.h"
 #include "nnlab/generator.h"
@@ -105,6 +106,10 @@ TEST(DistSyncBnInsideMpirun, ResnetGradientsAreTheWholeBatchs) {
   if (!inside_mpirun()) GTEST_SKIP() << "runs only under mpirun (see DistSyncBatchNorm)";
   const dist::ReplicaGroup& group = dist::ReplicaGroup::world();
   ASSERT_EQ(group.size(), 2);
+  // Direct convolutions: Winograd's rounding (1e-6 per layer, tests/backend/winograd_test)
+  // depends on the batch's size, and 21 batch norms over 8 images amplify it to 2e-3 in
+  // some gradients, hiding what this test measures (the batch norms' sums) at 1e-5.
+  ConvAlgorithmGuard direct(ConvAlgorithm::Direct);
   zoo::ModelOptions o;
   o.name = "resnet20";
   o.input = {1, 32, 32};

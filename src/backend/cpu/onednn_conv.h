@@ -1,7 +1,8 @@
 // 2-D convolution forward and backward through oneDNN on channels-last (NHWC) activations
 // and plain OIHW weights. Each distinct geometry gets its primitives created once; the
-// weights go to the layout the primitive prefers once per weight version (not once per
-// call), and activations never move: NHWC is a layout the oneDNN kernels read directly.
+// weights go to the layout the primitive prefers (kept for inference, per call in training),
+// and activations stay NHWC (a layout the direct kernels read), except around a Winograd
+// layer, whose kernels read channel-blocked copies.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,10 @@ struct WeightRef {
   const float* data;
   uint64_t id, version;
 };
+
+// Whether conv2d_forward takes Winograd for this geometry now (nnlab/conv_algorithm.h: the
+// algorithm asked for, and a kernel for it at this CPU's instruction set).
+bool conv2d_forward_is_winograd(const ConvGeometry& g, bool training);
 
 // src and diff_dst are float32, or bfloat16 when g.bf16.
 void conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,

@@ -1,0 +1,43 @@
+// How 3x3 stride-1 convolutions are computed.
+//
+// Auto (the default) takes Winograd F(4x4, 3x3) (Lavin and Gray, 2016; oneDNN's jit_wino_4x3
+// kernels, AVX-512 only) for float32 layers with 32 or more input and output channels, both
+// multiples of 16, and an output of at least 4x4. It does 2.25-4x fewer multiplications; on
+// 2 cores of an AVX-512 EPYC, batch 64, forward + backward-data + backward-weights of one
+// layer ran 1.42x faster (64 channels over 32x32), 1.92x (128 over 16x16), 2.00x (256 over
+// 8x8), 1.67x (512 over 4x4) and 1.31x (32 over 16x16). Elsewhere it measured slower and the
+// direct algorithm stays: 0.55x at 16 channels, 0.63x for a 2x2 output.
+//
+// It costs memory: its kernels read channel-blocked copies of the activations, and transform
+// the weights into 6x6 tiles (4x their size) in scratch memory, up to 90 MB per thread for a
+// 512-channel layer in training. vgg16's peak at batch 64 rises by about 140 MB.
+//
+// It rounds differently: 1.5e-6 of the largest value from the direct result in every pass
+// (tests/backend/winograd_test.cpp). Direct computes every convolution directly, bit for bit
+// as before Winograd and with the smaller peak.
+//
+// Without AVX-512 (or under ONEDNN_MAX_CPU_ISA / NNLAB_MAX_ISA caps below it) oneDNN has no
+// Winograd kernel and Auto is Direct. NNLAB_CONV_ALGORITHM=direct in the environment makes
+// Direct the starting choice.
+#pragma once
+
+namespace nnlab {
+
+enum class ConvAlgorithm { Auto, Direct };
+
+void set_conv_algorithm(ConvAlgorithm a);
+ConvAlgorithm conv_algorithm();
+
+// Sets the algorithm for its scope, like PrecisionGuard.
+class ConvAlgorithmGuard {
+ public:
+  explicit ConvAlgorithmGuard(ConvAlgorithm a) : previous_(conv_algorithm()) { set_conv_algorithm(a); }
+  ~ConvAlgorithmGuard() { set_conv_algorithm(previous_); }
+  ConvAlgorithmGuard(const ConvAlgorithmGuard&) = delete;
+  ConvAlgorithmGuard& operator=(const ConvAlgorithmGuard&) = delete;
+
+ private:
+  ConvAlgorithm previous_;
+};
+
+}  // namespace nnlab
