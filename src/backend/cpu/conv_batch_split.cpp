@@ -21,10 +21,16 @@ int64_t in_bytes(const ConvGeometry& g) { return g.bf16 ? 2 : 4; }
 
 const void* advance(const void* p, int64_t bytes) { return static_cast<const char*>(p) + bytes; }
 
+// Winograd layers run on the whole batch with oneDNN's threads instead: its kernels are long
+// enough that their barriers cost little, and each thread of a split transformed the weights
+// into its own scratch (vgg16's 512-channel layers: 2 x 89 MB against 131 MB in all for
+// backward-weights at batch 64), at the same speed or slower (nnlab/conv_algorithm.h).
+bool split(const ConvGeometry& g, bool training) { return !conv2d_forward_is_winograd(g, training); }
+
 // f(share geometry, first image, thread) once per thread; images split in contiguous shares.
 template <class F>
-void over_shares(const ConvGeometry& g, F&& f) {
-  const int nt = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), g.n));
+void over_shares(const ConvGeometry& g, bool training, F&& f) {
+  const int nt = static_cast<int>(std::min<int64_t>(split(g, training) ? omp_get_max_threads() : 1, g.n));
   if (nt <= 1) return f(g, int64_t{0}, 0);
 #pragma omp parallel num_threads(nt)
   {
@@ -43,7 +49,7 @@ void over_shares(const ConvGeometry& g, F&& f) {
 void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
                           bool training) {
   const bool one_channel = !g.sum && one_channel_conv_applies(g);
-  over_shares(g, [&](const ConvGeometry& s, int64_t first, int) {
+  over_shares(g, training, [&](const ConvGeometry& s, int64_t first, int) {
     const void* x = advance(src, first * in_image(g) * in_bytes(g));
     float* y = dst + first * out_image(g);
     if (one_channel) {
@@ -57,7 +63,7 @@ void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weig
 
 void split_conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, WeightRef weight, float* diff_src) {
   const bool gemm_path = gemm_conv_backward_data_applies(g);
-  over_shares(g, [&](const ConvGeometry& s, int64_t first, int) {
+  over_shares(g, true, [&](const ConvGeometry& s, int64_t first, int) {
     const void* dy = advance(diff_dst, first * out_image(g) * in_bytes(g));
     float* dx = diff_src + first * in_image(g);
     if (gemm_path) gemm_conv_backward_data(s, static_cast<const float*>(dy), weight.data, dx);
@@ -67,12 +73,12 @@ void split_conv2d_backward_data(const ConvGeometry& g, const void* diff_dst, Wei
 
 void split_conv2d_backward_weights(const ConvGeometry& g, const void* src, const void* diff_dst, float* diff_weight,
                                    float* diff_bias) {
-  const int nt = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), g.n));
+  const int nt = static_cast<int>(std::min<int64_t>(split(g, true) ? omp_get_max_threads() : 1, g.n));
   if (nt <= 1) return conv2d_backward_weights(g, src, diff_dst, diff_weight, diff_bias);
   const int64_t nw = g.o * g.c * g.kh * g.kw, width = nw + (g.bias ? g.o : 0);
   // Thread 0 writes the outputs; the others their partial sums, added afterwards in order.
   std::vector<float> partial(static_cast<size_t>((nt - 1) * width));
-  over_shares(g, [&](const ConvGeometry& s, int64_t first, int t) {
+  over_shares(g, true, [&](const ConvGeometry& s, int64_t first, int t) {
     float* dw = t == 0 ? diff_weight : partial.data() + (t - 1) * width;
     float* db = g.bias ? (t == 0 ? diff_bias : dw + nw) : nullptr;
     conv2d_backward_weights(s, advance(src, first * in_image(g) * in_bytes(g)),

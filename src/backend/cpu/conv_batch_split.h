@@ -6,7 +6,8 @@
 // 1.1 ms (DNNL_VERBOSE under load; bench/conv_layout_bench.cpp with OMP_NUM_THREADS=1).
 // Here the threads meet once per call, at OpenMP's (sleeping) barrier. Forward convolutions
 // of one-channel images take nnlab's own kernel (conv_one_channel.h) instead of oneDNN's,
-// and backward-data with few input channels a GEMM (conv_backward_data_gemm.h).
+// and backward-data with few input channels a GEMM (conv_backward_data_gemm.h). Winograd
+// layers (nnlab/conv_algorithm.h) run on the whole batch with oneDNN's threads.
 #pragma once
 
 #include "backend/cpu/onednn_conv.h"

@@ -42,7 +42,10 @@ struct Descs {
 // reorders its input and output around the call: 2-5 % of the layer's time, in the
 // measured speedup.
 bool winograd_fits(const ConvGeometry& g) {
-  return conv_algorithm() == ConvAlgorithm::Auto && !g.bf16 && g.kh == 3 && g.kw == 3 && g.stride == 1 &&
+  // oneDNN has Winograd kernels for AVX-512 alone (and reads ONEDNN_MAX_CPU_ISA once).
+  static const bool avx512 =
+      static_cast<int>(dnnl::get_effective_cpu_isa()) >= static_cast<int>(dnnl::cpu_isa::avx512_core);
+  return avx512 && conv_algorithm() == ConvAlgorithm::Auto && !g.bf16 && g.kh == 3 && g.kw == 3 && g.stride == 1 &&
          g.padding == 1 && g.dilation == 1 && g.c % 16 == 0 && g.o % 16 == 0 && std::min(g.c, g.o) >= 32 &&
          g.oh >= 4 && g.ow >= 4;
 }
@@ -97,11 +100,20 @@ void* staged(const memory::desc& user, const void* data, const memory::desc& tak
 
 // Creates a primitive descriptor with Winograd where it fits and this oneDNN has a kernel
 // for it (AVX-512), and the direct algorithm otherwise; `make` builds it from the descs.
+// A pass whose Winograd memory (its scratchpad and the blocked copies of input and output)
+// would pass kWinogradBytes runs direct: that memory comes on top of the step's peak. The
+// weights transformed into 6x6 tiles dominate it in wide layers (backward-weights of a
+// 512-channel 4x4 layer: 131 MB at batch 64), the copies in large images (64 channels over
+// 32x32 at batch 128: 67 MB).
+constexpr size_t kWinogradBytes = size_t{64} << 20;
+
 template <class Make>
 auto winograd_or_direct(const ConvGeometry& g, Make&& make) {
   if (winograd_fits(g)) {
     try {
-      return make(descs(g, true));
+      const Descs d = descs(g, true);
+      auto pd = make(d);
+      if (pd.scratchpad_desc().get_size() + d.act_src.get_size() + d.act_dst.get_size() <= kWinogradBytes) return pd;
     } catch (const dnnl::error&) {
       // No kernel at this ISA (or for this combination of post-ops): direct it is.
     }
@@ -223,6 +235,7 @@ static std::shared_ptr<Forward> forward_primitive(const ConvGeometry& g, bool tr
 }
 
 bool conv2d_forward_is_winograd(const ConvGeometry& g, bool training) {
+  if (!winograd_fits(g)) return false;
   return std::string(forward_primitive(g, training)->pd.impl_info_str()).find("wino") != std::string::npos;
 }
 
@@ -287,7 +300,7 @@ void conv2d_backward_weights(const ConvGeometry& g, const void* src, const void*
   });
   Descs d = descs(g);
   bool direct = b->pd.diff_weights_desc() == d.wei;
-  Tensor buf = direct ? Tensor() : Tensor::empty({float_count(b->pd.diff_weights_desc())});
+  Scratch buf = direct ? Scratch() : Scratch(static_cast<size_t>(float_count(b->pd.diff_weights_desc())));
   float* out = direct ? diff_weight : buf.data();
   Scratch blocked_src, blocked_dy;
   std::unordered_map<int, memory> args{
