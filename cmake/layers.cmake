@@ -18,7 +18,7 @@ set(NNLAB_tensor_PUBLIC nnlab/tensor.h nnlab/generator.h nnlab/state_dict.h)
 set(NNLAB_tensor_EXPORTS tensor/tensor_impl.h tensor/storage.h tensor/layout.h)
 
 set(NNLAB_backend_BELOW tensor)
-set(NNLAB_backend_PUBLIC nnlab/backend.h nnlab/precision.h nnlab/conv_algorithm.h)
+set(NNLAB_backend_PUBLIC nnlab/backend.h nnlab/precision.h nnlab/conv_algorithm.h nnlab/scoped_setting.h)
 # The kernel interface per op family that the layers above call; the oneDNN engine, the
 # primitive cache and the instruction-set dispatch behind it stay private.
 set(NNLAB_backend_EXPORTS

@@ -24,6 +24,8 @@
 // Direct the starting choice.
 #pragma once
 
+#include "nnlab/scoped_setting.h"
+
 namespace nnlab {
 
 enum class ConvAlgorithm { Auto, Direct };
@@ -31,16 +33,7 @@ enum class ConvAlgorithm { Auto, Direct };
 void set_conv_algorithm(ConvAlgorithm a);
 ConvAlgorithm conv_algorithm();
 
-// Sets the algorithm for its scope, like PrecisionGuard.
-class ConvAlgorithmGuard {
- public:
-  explicit ConvAlgorithmGuard(ConvAlgorithm a) : previous_(conv_algorithm()) { set_conv_algorithm(a); }
-  ~ConvAlgorithmGuard() { set_conv_algorithm(previous_); }
-  ConvAlgorithmGuard(const ConvAlgorithmGuard&) = delete;
-  ConvAlgorithmGuard& operator=(const ConvAlgorithmGuard&) = delete;
-
- private:
-  ConvAlgorithm previous_;
-};
+// Sets the algorithm for its scope.
+using ConvAlgorithmGuard = ScopedSetting<ConvAlgorithm, conv_algorithm, set_conv_algorithm>;
 
 }  // namespace nnlab

@@ -7,6 +7,8 @@
 // float32. tests/precision_test.cpp bounds the difference from float32.
 #pragma once
 
+#include "nnlab/scoped_setting.h"
+
 namespace nnlab {
 
 enum class Precision { F32, BF16 };
@@ -16,16 +18,7 @@ Precision precision();
 // True when this CPU runs bfloat16 arithmetic natively (oneDNN's avx512_core_bf16 or newer).
 bool bf16_supported();
 
-// Sets the precision for its scope, like NoGradGuard.
-class PrecisionGuard {
- public:
-  explicit PrecisionGuard(Precision p) : previous_(precision()) { set_precision(p); }
-  ~PrecisionGuard() { set_precision(previous_); }
-  PrecisionGuard(const PrecisionGuard&) = delete;
-  PrecisionGuard& operator=(const PrecisionGuard&) = delete;
-
- private:
-  Precision previous_;
-};
+// Sets the precision for its scope.
+using PrecisionGuard = ScopedSetting<Precision, precision, set_precision>;
 
 }  // namespace nnlab

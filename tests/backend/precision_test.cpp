@@ -9,10 +9,9 @@
 #include "nnlab/error.h"
 #include "nnlab/generator.h"
 #include "nnlab/ops.h"
-#include "nnlab/optim/sgd.h"
 #include "nnlab/precision.h"
-#include "nnlab/zoo/zoo.h"
 #include "support/golden.h"
+#include "support/short_training.h"
 
 using namespace nnlab;
 
@@ -60,26 +59,13 @@ TEST(Precision, Bf16ConvolutionIsCloseToFloat32) {
 // resnet20 trained 5 SGD steps on one batch in each mode, from the same weights.
 TEST(Precision, Bf16TrainingFollowsFloat32) {
   if (!bf16_supported()) GTEST_SKIP() << "this CPU has no AVX512-BF16";
-  Generator gen(2);
-  Tensor x = Tensor::normal({16, 3, 32, 32}, 0, 1, gen);
-  std::vector<int32_t> y(16);
-  for (auto& v : y) v = static_cast<int32_t>(gen.below(10));
   std::vector<float> losses[2];
   Tensor logits[2];
   for (int bf = 0; bf < 2; ++bf) {
     PrecisionGuard g(bf ? Precision::BF16 : Precision::F32);
-    auto model = zoo::build({.name = "resnet20", .input = {3, 32, 32}, .seed = 3});
-    optim::SGD opt(model->parameters(), optim::SGDOptions(0.05).momentum(0.9));
-    for (int step = 0; step < 5; ++step) {
-      opt.zero_grad();
-      Tensor loss = cross_entropy((*model)(x), y);
-      losses[bf].push_back(loss.item());
-      loss.backward();
-      opt.step();
-    }
-    model->eval();
-    NoGradGuard no_grad;
-    logits[bf] = (*model)(x);
+    auto run = nnlab::testing::train_resnet20_steps(5);
+    losses[bf] = run.losses;
+    logits[bf] = run.logits;
   }
   std::printf("[ bf16     ] resnet20, 5 SGD steps: loss f32 %.4f -> %.4f, bf16 %.4f -> %.4f; eval logits rel. error %.2e\n",
               losses[0][0], losses[0][4], losses[1][0], losses[1][4], rel_error(logits[1], logits[0]));

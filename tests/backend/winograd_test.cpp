@@ -13,9 +13,8 @@
 #include "nnlab/conv_algorithm.h"
 #include "nnlab/generator.h"
 #include "nnlab/ops.h"
-#include "nnlab/optim/sgd.h"
-#include "nnlab/zoo/zoo.h"
 #include "support/golden.h"
+#include "support/short_training.h"
 
 using namespace nnlab;
 using nnlab::testing::relative_error;
@@ -90,26 +89,13 @@ TEST(Winograd, AgreesWithDirectConvolutionInEveryPass) {
 // inference path (batch norm folded, the shortcut added and the ReLU applied by the kernel,
 // Winograd's blocked output starting as the shortcut's copy).
 TEST(Winograd, Resnet20TrainsAndEvaluatesAsWithDirect) {
-  Generator gen(2);
-  Tensor x = Tensor::normal({16, 3, 32, 32}, 0, 1, gen);
-  std::vector<int32_t> y(16);
-  for (auto& v : y) v = static_cast<int32_t>(gen.below(10));
   std::vector<float> losses[2];
   Tensor logits[2];
   for (int d = 0; d < 2; ++d) {
     ConvAlgorithmGuard guard(d ? ConvAlgorithm::Direct : ConvAlgorithm::Auto);
-    auto model = zoo::build({.name = "resnet20", .input = {3, 32, 32}, .seed = 3});
-    optim::SGD opt(model->parameters(), optim::SGDOptions(0.05).momentum(0.9));
-    for (int step = 0; step < 5; ++step) {
-      opt.zero_grad();
-      Tensor loss = cross_entropy((*model)(x), y);
-      losses[d].push_back(loss.item());
-      loss.backward();
-      opt.step();
-    }
-    model->eval();
-    NoGradGuard no_grad;
-    logits[d] = (*model)(x);
+    auto run = nnlab::testing::train_resnet20_steps(5);
+    losses[d] = run.losses;
+    logits[d] = run.logits;
   }
   std::printf("[ winograd ] resnet20, 5 SGD steps: loss direct %.6f -> %.6f, winograd %.6f -> %.6f; eval logits "
               "rel. error %.2e\n",
