@@ -2,11 +2,13 @@
 //
 // Auto (the default) takes Winograd F(4x4, 3x3) (Lavin and Gray, 2016; oneDNN's jit_wino_4x3
 // kernels, AVX-512 only) for float32 layers with 32 or more input and output channels, both
-// multiples of 16, and an output of at least 4x4. It does 2.25-4x fewer multiplications; on
-// 2 cores of an AVX-512 EPYC, batch 64, forward + backward-data + backward-weights of one
-// layer ran 1.42x faster (64 channels over 32x32), 1.92x (128 over 16x16), 2.00x (256 over
-// 8x8), 1.67x (512 over 4x4) and 1.31x (32 over 16x16). Elsewhere it measured slower and the
-// direct algorithm stays: 0.55x at 16 channels, 0.63x for a 2x2 output.
+// multiples of 16, an output of at least 4x4, and at least 64 output tiles of 4x4 per call
+// (the weights are transformed on every call: a single 8x8 image ran 2-3x slower than
+// direct). It does 2.25-4x fewer multiplications; on 2 cores of an AVX-512 EPYC, batch 64,
+// forward + backward-data + backward-weights of one layer ran 1.42x faster (64 channels over
+// 32x32), 1.92x (128 over 16x16), 2.00x (256 over 8x8), 1.67x (512 over 4x4) and 1.31x (32
+// over 16x16). Elsewhere it measured slower and the direct algorithm stays: 0.55x at 16
+// channels, 0.63x for a 2x2 output.
 //
 // It costs memory: its kernels read channel-blocked copies of the activations, and transform
 // the weights into 6x6 tiles (4x their size) in scratch memory (131 MB for backward-weights

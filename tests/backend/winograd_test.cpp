@@ -48,25 +48,26 @@ Pass run(ConvAlgorithm a, const Tensor& x, const Tensor& w, const Tensor& b, con
 
 TEST(Winograd, TakenWhereItFitsAndRefusedWhereItMeasuredSlower) {
   ConvAlgorithmGuard guard(ConvAlgorithm::Auto);
-  EXPECT_EQ(cpu::conv2d_forward_is_winograd(geometry(8, 64, 8, 64), true), has_avx512());
+  EXPECT_EQ(cpu::conv2d_forward_is_winograd(geometry(16, 64, 8, 64), true), has_avx512());
   EXPECT_EQ(cpu::conv2d_forward_is_winograd(geometry(8, 32, 16, 64), false), has_avx512());
+  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(1, 64, 8, 64), false)) << "16 tiles: the transform dominates";
   EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(8, 16, 32, 16), true)) << "16 channels: slower";
-  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(8, 512, 2, 512), true)) << "a 2x2 output: slower";
-  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(8, 40, 8, 64), true)) << "channels not a multiple of 16";
-  cpu::ConvGeometry strided = geometry(8, 64, 8, 64);
+  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(256, 512, 2, 512), true)) << "a 2x2 output: slower";
+  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(16, 40, 8, 64), true)) << "channels not a multiple of 16";
+  cpu::ConvGeometry strided = geometry(16, 64, 8, 64);
   strided.stride = 2, strided.oh = strided.ow = 4;
   EXPECT_FALSE(cpu::conv2d_forward_is_winograd(strided, true));
   ConvAlgorithmGuard direct(ConvAlgorithm::Direct);
-  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(8, 64, 8, 64), true));
+  EXPECT_FALSE(cpu::conv2d_forward_is_winograd(geometry(16, 64, 8, 64), true));
 }
 
 // Both algorithms against each other, forward and backward, on a layer Winograd takes.
 TEST(Winograd, AgreesWithDirectConvolutionInEveryPass) {
   Generator gen(5);
-  Tensor x = Tensor::normal({6, 64, 8, 8}, 0, 1, gen);
+  Tensor x = Tensor::normal({16, 64, 8, 8}, 0, 1, gen);
   Tensor w = Tensor::normal({64, 64, 3, 3}, 0, 0.04f, gen);
   Tensor b = Tensor::normal({64}, 0, 0.1f, gen);
-  Tensor r = Tensor::normal({6, 64, 8, 8}, 0, 1, gen);
+  Tensor r = Tensor::normal({16, 64, 8, 8}, 0, 1, gen);
   const Pass wino = run(ConvAlgorithm::Auto, x, w, b, r), direct = run(ConvAlgorithm::Direct, x, w, b, r);
   const double ey = relative_error(wino.y, direct.y), ex = relative_error(wino.gx, direct.gx),
                ew = relative_error(wino.gw, direct.gw), eb = relative_error(wino.gb, direct.gb);
@@ -119,7 +120,7 @@ namespace {
 // with the batch, and only rounding may.
 TEST(Winograd, WeightGradientOfABatchIsTheSumOfItsHalves) {
   for (int64_t c : {32, 64}) {
-    const int64_t h = 128 / c * 4;  // 16x16 for 32 channels, 8x8 for 64
+    const int64_t h = 16;  // halves of 8 images: 128 tiles of 4x4, Winograd as the whole batch
     Generator gen(7);
     Tensor x = Tensor::normal({16, c, h, h}, 0, 1, gen), w = Tensor::normal({c, c, 3, 3}, 0, 0.05f, gen);
     Tensor r = Tensor::normal({16, c, h, h}, 0, 1, gen);

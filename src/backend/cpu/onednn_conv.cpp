@@ -41,13 +41,18 @@ struct Descs {
 // oneDNN's kernels for it take channel-blocked activations (nChw16c) only, so such a layer
 // reorders its input and output around the call: 2-5 % of the layer's time, in the
 // measured speedup.
+// The weights are transformed on every call (kept transformed they would be 4x their size
+// for every layer), which only many output tiles pay for: below 64 4x4 tiles per call (batch
+// 64 of 4x4 images, batch 1 of 32x32) a single image's inference ran 2-3x slower than direct.
+constexpr int64_t kWinogradMinTiles = 64;
+
 bool winograd_fits(const ConvGeometry& g) {
   // oneDNN has Winograd kernels for AVX-512 alone (and reads ONEDNN_MAX_CPU_ISA once).
   static const bool avx512 =
       static_cast<int>(dnnl::get_effective_cpu_isa()) >= static_cast<int>(dnnl::cpu_isa::avx512_core);
   return avx512 && conv_algorithm() == ConvAlgorithm::Auto && !g.bf16 && g.kh == 3 && g.kw == 3 && g.stride == 1 &&
          g.padding == 1 && g.dilation == 1 && g.c % 16 == 0 && g.o % 16 == 0 && std::min(g.c, g.o) >= 32 &&
-         g.oh >= 4 && g.ow >= 4;
+         g.oh >= 4 && g.ow >= 4 && g.n * g.oh * g.ow >= kWinogradMinTiles * 16;
 }
 
 Descs descs(const ConvGeometry& g, bool winograd = false) {
