@@ -37,15 +37,14 @@ struct Descs {
   algorithm alg = algorithm::convolution_direct;
 };
 
-// Where Winograd F(4x4, 3x3) is asked for (nnlab/conv_algorithm.h says why these bounds).
-// oneDNN's kernels for it take channel-blocked activations (nChw16c) only, so such a layer
-// reorders its input and output around the call: 2-5 % of the layer's time, in the
-// measured speedup.
 // The weights are transformed on every call (kept transformed they would be 4x their size
 // for every layer), which only many output tiles pay for: below 64 4x4 tiles per call (batch
 // 64 of 4x4 images, batch 1 of 32x32) a single image's inference ran 2-3x slower than direct.
 constexpr int64_t kWinogradMinTiles = 64;
 
+// Where Winograd F(4x4, 3x3) is asked for (nnlab/conv_algorithm.h says why these bounds).
+// oneDNN's kernels for it take channel-blocked activations (nChw16c) only, so such a layer
+// reorders its input and output around the call (counted in the measured speedups).
 bool winograd_fits(const ConvGeometry& g) {
   // oneDNN has Winograd kernels for AVX-512 alone (and reads ONEDNN_MAX_CPU_ISA once).
   static const bool avx512 =
@@ -103,15 +102,15 @@ void* staged(const memory::desc& user, const void* data, const memory::desc& tak
   return hold.data();
 }
 
-// Creates a primitive descriptor with Winograd where it fits and this oneDNN has a kernel
-// for it (AVX-512), and the direct algorithm otherwise; `make` builds it from the descs.
 // A pass whose Winograd memory (its scratchpad and the blocked copies of input and output)
-// would pass kWinogradBytes runs direct: that memory comes on top of the step's peak. The
-// weights transformed into 6x6 tiles dominate it in wide layers (backward-weights of a
-// 512-channel 4x4 layer: 131 MB at batch 64), the copies in large images (64 channels over
-// 32x32 at batch 128: 67 MB).
+// would pass this runs direct: that memory comes on top of the step's peak. The weights
+// transformed into 6x6 tiles dominate it in wide layers (backward-weights of a 512-channel
+// 4x4 layer: 131 MB at batch 64), the copies in large images (64 channels over 32x32 at
+// batch 128: 67 MB).
 constexpr size_t kWinogradBytes = size_t{64} << 20;
 
+// Creates a primitive descriptor with Winograd where it fits and this oneDNN has a kernel
+// for it (AVX-512), and the direct algorithm otherwise; `make` builds it from the descs.
 template <class Make>
 auto winograd_or_direct(const ConvGeometry& g, Make&& make) {
   if (winograd_fits(g)) {
@@ -127,7 +126,7 @@ auto winograd_or_direct(const ConvGeometry& g, Make&& make) {
 }
 
 // Winograd's forward is always built for training: the inference kind would keep weights
-// transformed to 6x6 tiles, 4x their size, resident for every layer (235 MB for vgg16).
+// transformed to 6x6 tiles, 4x their size, resident for every layer (vgg16: 235 MB).
 convolution_forward::primitive_desc forward_pd(const Descs& d, const ConvGeometry& g, bool training) {
   const bool winograd = d.alg == algorithm::convolution_winograd;
   auto kind = training || winograd ? prop_kind::forward_training : prop_kind::forward_inference;

@@ -78,6 +78,8 @@ void Scratch::release() {
 
 Scratch::~Scratch() { release(); }
 
+size_t scratch_floats_kept() { return arena().capacity; }
+
 Scratch::Scratch(Scratch&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)), own_(std::exchange(other.own_, false)) {}
 

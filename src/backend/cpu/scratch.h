@@ -29,4 +29,8 @@ class Scratch {
   bool own_ = false;  // beyond the thread's buffer (it grows once nothing is held)
 };
 
+// Floats this thread's buffer holds now (it grows, once nothing is held, to the most that
+// was held at once).
+size_t scratch_floats_kept();
+
 }  // namespace nnlab::cpu
