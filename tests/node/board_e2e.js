@@ -122,6 +122,9 @@ async function main() {
     await page.goto(cfg.url + '#experiments');
     await page.locator('#experiment-list a').first().click();
     await page.locator('#experiment-detail img').first().waitFor();
+    // The plots load after the page: wait (up to Playwright's 30 s) until each has finished,
+    // loaded or broken, then check that every one loaded.
+    await page.waitForFunction(() => [...document.querySelectorAll('#experiment-detail img')].every((i) => i.complete));
     const loaded = await page.$$eval('#experiment-detail img', (imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
     check(loaded.length > 0 && loaded.every(Boolean), `experiment: its ${loaded.length} plots load`);
     await page.screenshot({ path: path.join(cfg.artifacts, 'board-experiment.png') });
