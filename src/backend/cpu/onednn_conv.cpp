@@ -208,6 +208,7 @@ struct Forward : CachedPrimitive {
   convolution_forward::primitive_desc pd;
   convolution_forward prim;
   WeightCache weights;
+  bool winograd = false;  // what winograd_or_direct gave, read by every batch split's call
 };
 
 struct BackwardData : CachedPrimitive {
@@ -234,13 +235,13 @@ static std::shared_ptr<Forward> forward_primitive(const ConvGeometry& g, bool tr
     auto c = std::make_shared<Forward>();
     c->pd = winograd_or_direct(g, [&](const Descs& d) { return forward_pd(d, g, training); });
     c->prim = convolution_forward(c->pd);
+    c->winograd = std::string(c->pd.impl_info_str()).find("wino") != std::string::npos;
     return c;
   });
 }
 
 bool conv2d_forward_is_winograd(const ConvGeometry& g, bool training) {
-  if (!winograd_fits(g)) return false;
-  return std::string(forward_primitive(g, training)->pd.impl_info_str()).find("wino") != std::string::npos;
+  return winograd_fits(g) && forward_primitive(g, training)->winograd;
 }
 
 void conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
