@@ -74,6 +74,8 @@ int run(const Options& o) {
       eo.metadata.emplace_back("normalization_mean", nlohmann::json(weights.info->normalization.mean).dump());
       eo.metadata.emplace_back("normalization_std", nlohmann::json(weights.info->normalization.std).dump());
     }
+    // The graph is one view; nnlab's reported accuracy averaged two when this is "on".
+    eo.metadata.emplace_back("eval_flip", config.eval_flip_images() ? "on" : "off");
   }
   eo.metadata.emplace_back("preprocessing",
                            "pixels scaled to [0, 1], then (x - normalization_mean) / normalization_std per channel; "

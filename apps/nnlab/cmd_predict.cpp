@@ -38,6 +38,7 @@ int run(const Options& o) {
                                  o.dataset, data::published_normalization_names()));
   train::WeightsFile weights = train::load_weights(o.weights);
   train::TrainConfig config = cli::config_for(weights, *o.flags);
+  const bool mirrored = config.eval_flip_images();  // as the run evaluated, whatever --dataset says
   if (!o.dataset.empty()) config.data.name = o.dataset;
   else if (!weights.info) config.data.name.clear();  // a foreign file: no normalisation unless asked
 
@@ -61,7 +62,7 @@ int run(const Options& o) {
   loader.start_epoch(0);
   size_t i = 0;
   while (auto b = loader.next()) {
-    Tensor probs = softmax((*model)(b->x), 1);
+    Tensor probs = softmax(train::eval_logits(*model, b->x, mirrored), 1);
     for (int64_t r = 0; r < probs.size(0); ++r, ++i) {
       std::vector<std::pair<float, int64_t>> ranked;
       for (int64_t c = 0; c < classes; ++c) ranked.emplace_back(probs.at({r, c}), c);

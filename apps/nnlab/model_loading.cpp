@@ -12,6 +12,9 @@ namespace nnlab::cli {
 train::TrainConfig config_for(const train::WeightsFile& weights, const TrainFlags& flags) {
   train::TrainConfig base;
   if (weights.info) base = train::TrainConfig::from_json(weights.info->config);
+  // Weights from elsewhere (PyTorch's) say nothing of whether they learned mirrored images,
+  // so they are scored on the images as they are unless --eval-flip says otherwise.
+  else base.eval_flip = "off";
   return flags.resolve(base);
 }
 

@@ -142,6 +142,8 @@ CASES = [
     # tiles of 4x4 (the least it takes).
     ("conv2d_winograd", [normal(1, 32, 32, 32), normal(32, 32, 3, 3), normal(32)],
      lambda x, w, b: F.conv2d(x, w, b, 1, 1), [0, 1, 2]),
+    # Evaluation's mirrored view of a batch (eval_flip): left and right swapped.
+    ("flip_width", [normal(2, 3, 4, 5)], lambda x: torch.flip(x, [-1]), [0]),
 ]
 
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "backend/cpu/elementwise.h"
@@ -56,6 +57,26 @@ class Pad2dBackward : public Node {
  private:
   Shape in_;
   int64_t left_, top_;
+};
+
+// Reverses each row of the last dimension; a mirror is its own inverse, so the backward
+// pass mirrors the gradient.
+Tensor mirror_rows(const Tensor& x) {
+  Tensor xc = x.contiguous();
+  Tensor out = Tensor::empty(x.shape());
+  const int64_t w = x.dim() == 0 ? 1 : x.size(-1);
+  const int64_t rows = w == 0 ? 0 : x.numel() / w;
+  const float* src = xc.data();
+  float* dst = out.data();
+#pragma omp parallel for if (x.numel() > cpu::kParallelGrain)
+  for (int64_t r = 0; r < rows; ++r) std::reverse_copy(src + r * w, src + (r + 1) * w, dst + r * w);
+  return out;
+}
+
+class FlipWidthBackward : public Node {
+ public:
+  std::string name() const override { return "FlipWidthBackward"; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {mirror_rows(g)}; }
 };
 
 class CatBackward : public Node {
@@ -125,6 +146,13 @@ Tensor pad2d(const Tensor& x, int64_t left, int64_t right, int64_t top, int64_t 
         std::memcpy(dst + (p * oh + y + top) * ow + left, src + (p * h + y) * w, sizeof(float) * w);
   }
   autograd::maybe_record(out, {&x}, [&] { return std::make_shared<Pad2dBackward>(x.shape(), left, top); });
+  return out;
+}
+
+Tensor flip_width(const Tensor& x) {
+  if (x.dim() < 1) throw ShapeError("flip_width needs a tensor of at least 1 dimension, got a scalar");
+  Tensor out = mirror_rows(x);
+  autograd::maybe_record(out, {&x}, [] { return std::make_shared<FlipWidthBackward>(); });
   return out;
 }
 

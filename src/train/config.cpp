@@ -8,7 +8,7 @@
 namespace nnlab::train {
 
 optim::OptimizerConfig recipe_optimizer() {
-  return {.name = "adamw", .lr = 2e-3, .weight_decay = 0.05, .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999};
+  return {.name = "adamw", .lr = 3e-3, .weight_decay = 0.05, .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999, .eps = std::nullopt};
 }
 
 optim::ScheduleConfig recipe_schedule() {
@@ -39,6 +39,10 @@ const OptionTable<TrainConfig>& TrainConfig::table() {
           .add("crop", &C::crop, "Augmentation: random crop with this much zero padding", non_negative())
           .add("flip", &C::flip,
                "Augmentation: random horizontal flip: on, off, or auto (on for fashion-mnist, cifar10, cifar100)",
+               one_of({"auto", "on", "off"}))
+          .add("eval_flip", &C::eval_flip,
+               "Test-time augmentation: score each evaluated image by the mean of its and its mirror's logits: on, "
+               "off, or auto (on when training mirrors images)",
                one_of({"auto", "on", "off"}))
           .add("workers", &C::workers, "Data-loading threads (0: load on the training thread)", non_negative())
           .add("dist_timeout", &C::dist_timeout,
@@ -107,6 +111,11 @@ void TrainConfig::validate() const {
 bool TrainConfig::flip_images() const {
   if (flip != "auto") return flip == "on";
   return data.name == "fashion-mnist" || data.name == "cifar10" || data.name == "cifar100";
+}
+
+bool TrainConfig::eval_flip_images() const {
+  if (eval_flip != "auto") return eval_flip == "on";
+  return flip_images();
 }
 
 }  // namespace nnlab::train

@@ -10,7 +10,9 @@
 #include "nnlab/dist/replica_group.h"
 #include "nnlab/error.h"
 #include "nnlab/io/atomic_file.h"
+#include "nnlab/ops/elementwise.h"
 #include "nnlab/ops/loss.h"
+#include "nnlab/ops/shape.h"
 #include "nnlab/precision.h"
 #include "nnlab/zoo/zoo.h"
 #include "train/binary_head.h"
@@ -54,14 +56,20 @@ TrainConfig load_run_config(const fs::path& run_dir) {
   }
 }
 
-ClassificationMetrics evaluate(nn::Module& model, data::DataLoader& loader, int64_t num_classes, bool binary) {
+Tensor eval_logits(nn::Module& model, const Tensor& x, bool mirrored) {
+  Tensor out = model(x);
+  return mirrored ? mul_scalar(add(out, model(flip_width(x))), 0.5f) : out;
+}
+
+ClassificationMetrics evaluate(nn::Module& model, data::DataLoader& loader, int64_t num_classes, bool binary,
+                               bool mirrored) {
   ClassificationMetrics m(num_classes);
   const bool was_training = model.is_training();
   model.eval();
   NoGradGuard no_grad;
   loader.start_epoch(0);
   while (auto b = loader.next()) {
-    Tensor out = model(b->x);
+    Tensor out = eval_logits(model, b->x, mirrored);
     if (binary) {
       Tensor loss = binary_cross_entropy_with_logits(out, binary_targets(b->y));
       m.update(two_class_logits(out), b->y, loss.item());

@@ -11,6 +11,7 @@
 #include "nnlab/data/data_loader.h"
 #include "nnlab/data/datasets.h"
 #include "nnlab/train/checkpoint.h"
+#include "nnlab/ops/activation.h"
 #include "nnlab/train/trainer.h"
 #include "support/cli.h"
 
@@ -53,7 +54,11 @@ TEST(CliPredict, ClassifiesPngFilesLikeTheDatasetPath) {
   nnlab::data::DataLoader loader(std::make_shared<const nnlab::data::Dataset>(four), options);
   loader.start_epoch(0);
   nnlab::NoGradGuard no_grad;
-  nnlab::Tensor logits = (*model)(loader.next()->x);
+  // Scored as the run evaluated: Fashion-MNIST is mirrored in training, so by the mean of
+  // each image's and its mirror's logits (eval_flip).
+  ASSERT_TRUE(config.eval_flip_images());
+  nnlab::Tensor logits = nnlab::train::eval_logits(*model, loader.next()->x, true);
+  const nnlab::Tensor probs = nnlab::softmax(logits, 1);
   for (int i = 0; i < 4; ++i) {
     int64_t best = 0;
     for (int64_t c = 1; c < 10; ++c)
@@ -62,6 +67,7 @@ TEST(CliPredict, ClassifiesPngFilesLikeTheDatasetPath) {
     ASSERT_EQ(preds.size(), 3u);
     EXPECT_EQ(preds[0].at("class").get<int64_t>(), best) << rows[i].dump();
     EXPECT_EQ(preds[0].at("name").get<std::string>(), test.class_names[best]);
+    EXPECT_NEAR(preds[0].at("probability").get<double>(), probs.at({i, best}), 1e-5);
     EXPECT_GE(preds[0].at("probability").get<double>(), preds[1].at("probability").get<double>());
   }
   auto bad = run_cli("predict --weights " + (dir / "run").string() + " " + (dir / "run" / "config.json").string());

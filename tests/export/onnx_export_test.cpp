@@ -403,6 +403,8 @@ void expect_checked(const Suite& s, const Case& c) {
     EXPECT_EQ(nlohmann::json::parse(meta["class_names"].get<std::string>()), nlohmann::json(s.fashion_names))
         << describe(c);
     EXPECT_EQ(meta.value("dataset", ""), "fashion-mnist") << describe(c);
+    // Trained (or configured) with Fashion-MNIST's mirrored images: nnlab scored two views.
+    EXPECT_EQ(meta.value("eval_flip", ""), "on") << describe(c);
     EXPECT_EQ(nlohmann::json::parse(meta.value("normalization_std", "null")).size(), static_cast<size_t>(c.input[0]))
         << describe(c);
   }

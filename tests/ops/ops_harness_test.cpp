@@ -111,6 +111,7 @@ std::vector<OpCase> cases() {
       {"conv2d_one_channel_k5p2", [](const Inputs& x) { return conv2d(x[0], x[1], x[2], {1, 2, 1}); }, {0, 1, 2}},
       {"conv2d_winograd", [](const Inputs& x) { return conv2d(x[0], x[1], x[2], {1, 1, 1}); }, {0, 1, 2}, true,
        0.25f},
+      {"flip_width", [](const Inputs& x) { return flip_width(x[0]); }, {0}},
       {"dropout",
        [](const Inputs& x) {
          Generator gen(7);  // the same mask on every call, so finite differences see one function

@@ -140,6 +140,22 @@ TEST(TrainConfig, AutoFlipMirrorsOnlyMirrorSymmetricDatasets) {
   EXPECT_FALSE(c.flip_images());
 }
 
+TEST(TrainConfig, AutoEvalFlipFollowsTrainingFlips) {
+  TrainConfig c;
+  EXPECT_TRUE(c.eval_flip_images());  // fashion-mnist, mirrored in training
+  c.data.name = "svhn";
+  EXPECT_FALSE(c.eval_flip_images());
+  c.flip = "on";
+  EXPECT_TRUE(c.eval_flip_images());
+  c.eval_flip = "off";
+  EXPECT_FALSE(c.eval_flip_images());
+  c.flip = "off";
+  c.eval_flip = "on";
+  EXPECT_TRUE(c.eval_flip_images());
+  c.eval_flip = "sometimes";
+  EXPECT_THROW(c.validate(), ConfigError);
+}
+
 }  // namespace
 
 namespace {

@@ -40,6 +40,10 @@ struct TrainConfig {
   // datasets whose classes are mirror-symmetric (fashion-mnist, cifar10, cifar100) and
   // never digits (a mirrored 2 is no 2) or tables.
   std::string flip = "auto";
+  // Test-time augmentation: evaluation scores each image by the mean of its logits and its
+  // mirror's (on, off, or auto: on when training mirrors images, for then the model has
+  // learned both views).
+  std::string eval_flip = "auto";
   int workers = 1;          // data-loading threads
   // Under mpirun: the longest a rank waits in one collective for the others, in seconds.
   double dist_timeout = 60.0;
@@ -79,6 +83,8 @@ struct TrainConfig {
   void validate() const;
   // Whether training images are mirrored, with "auto" decided by the dataset.
   bool flip_images() const;
+  // Whether evaluation averages each image's logits with its mirror's, "auto" decided by flip.
+  bool eval_flip_images() const;
 };
 
 }  // namespace nnlab::train

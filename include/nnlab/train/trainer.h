@@ -43,8 +43,13 @@ TrainResult resume(const std::filesystem::path& run_dir, const nlohmann::json& c
 // The configuration saved in a run directory (its config.json).
 TrainConfig load_run_config(const std::filesystem::path& run_dir);
 
-// Loss and metrics of `model` in eval mode over a loader's batches.
-ClassificationMetrics evaluate(nn::Module& model, data::DataLoader& loader, int64_t num_classes, bool binary = false);
+// The logits evaluation scores a batch by: the model's, or with `mirrored` the mean of each
+// image's and its mirror's (test-time augmentation, TrainConfig::eval_flip).
+Tensor eval_logits(nn::Module& model, const Tensor& x, bool mirrored);
+
+// Loss and metrics of `model` in eval mode over a loader's batches, scored by eval_logits.
+ClassificationMetrics evaluate(nn::Module& model, data::DataLoader& loader, int64_t num_classes, bool binary = false,
+                               bool mirrored = false);
 
 // The zoo model a configuration describes, for an input shape and class count.
 std::shared_ptr<nn::Module> build_model(const TrainConfig& config, const Shape& input, int64_t num_classes);
