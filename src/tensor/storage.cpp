@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nnlab/memory_budget.h"
+#include "tensor/segment_pool.h"
 
 namespace nnlab {
 namespace {
@@ -18,6 +19,11 @@ constexpr size_t kMaxCached = size_t{2} << 30;
 // Allocations from this size on are checked against the memory available (reading it costs
 // a few microseconds, nothing beside allocating and filling this much).
 constexpr size_t kCheckedSize = size_t{64} << 20;
+// Buffers from this size on come from the segment pool, where freed memory serves any size
+// (segment_pool.h); the smaller ones, of which a step allocates many of few sizes, from the
+// cache by exact size. Pooling from 64 KB on left alexnet's and mlp's peaks as they were:
+// what the cache wasted was the large activations, whose sizes differ from layer to layer.
+constexpr size_t kPooledSize = size_t{1} << 20;
 
 size_t round_up(size_t bytes) {
   // Small buffers round to the alignment; large ones to pages, so that sizes which differ
@@ -37,10 +43,35 @@ Cache& cache() {
   return *c;
 }
 
+void require_tensor_memory(size_t size, size_t bytes) {
+  // Large buffers are checked against the memory left, so that a model or batch too large
+  // for the machine is refused with its size rather than by the kernel's OOM killer.
+  if (size >= kCheckedSize)
+    require_memory(size, "a tensor of " + std::to_string(bytes / sizeof(float)) + " values",
+                   "lower the model's size (`hidden`, `classes`), the batch (`batch_size`) or the input "
+                   "(`image_size`, `input`)");
+}
+
+thread_local size_t t_requested = 0;  // the request a new segment is made for
+
+SegmentPool& pool() {
+  static SegmentPool* p = new SegmentPool(
+      [](size_t size) -> void* {
+        require_tensor_memory(size, t_requested);
+        return std::aligned_alloc(4096, size);
+      },
+      [](void* ptr) { std::free(ptr); });  // never destroyed, as the cache
+  return *p;
+}
+
 }  // namespace
 
 void* cached_alloc(size_t bytes) {
   size_t size = round_up(bytes == 0 ? kAlign : bytes);
+  if (size >= kPooledSize) {
+    t_requested = bytes;
+    return pool().allocate(size);
+  }
   {
     Cache& c = cache();
     std::lock_guard lock(c.mutex);
@@ -52,12 +83,7 @@ void* cached_alloc(size_t bytes) {
       return p;
     }
   }
-  // Large buffers are checked against the memory left, so that a model or batch too large
-  // for the machine is refused with its size rather than by the kernel's OOM killer.
-  if (size >= kCheckedSize)
-    require_memory(size, "a tensor of " + std::to_string(bytes / sizeof(float)) + " values",
-                   "lower the model's size (`hidden`, `classes`), the batch (`batch_size`) or the input "
-                   "(`image_size`, `input`)");
+  require_tensor_memory(size, bytes);
   void* p = std::aligned_alloc(kAlign, size);
   if (!p) throw std::bad_alloc();
   return p;
@@ -66,6 +92,12 @@ void* cached_alloc(size_t bytes) {
 void cached_free(void* ptr, size_t bytes) {
   if (!ptr) return;
   size_t size = round_up(bytes == 0 ? kAlign : bytes);
+  if (size >= kPooledSize) {
+    pool().free(ptr);
+    // As the cache: beyond this much unused, the wholly free segments go back to the system.
+    if (pool().free_bytes() > kMaxCached) pool().release();
+    return;
+  }
   Cache& c = cache();
   {
     std::lock_guard lock(c.mutex);
@@ -79,11 +111,13 @@ void cached_free(void* ptr, size_t bytes) {
 }
 
 size_t cached_bytes() {
+  const size_t pooled = pool().free_bytes();
   std::lock_guard lock(cache().mutex);
-  return cache().bytes;
+  return cache().bytes + pooled;
 }
 
 void release_cached() {
+  pool().release();
   Cache& c = cache();
   std::lock_guard lock(c.mutex);
   for (auto& [size, list] : c.free)

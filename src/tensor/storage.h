@@ -1,6 +1,7 @@
 // Storage: the 64-byte aligned float buffer behind one or more tensors. Buffers come from
-// a caching allocator so that the steady-state training step allocates nothing from the
-// system: a freed buffer waits for the next request of the same size.
+// caching allocators so that the steady-state training step allocates nothing from the
+// system: a small freed buffer waits for the next request of the same size, a large one
+// goes back to the segment pool (segment_pool.h), where requests of any size reuse it.
 #pragma once
 
 #include <atomic>
