@@ -64,7 +64,7 @@ class Pad2dBackward : public Node {
 Tensor mirror_rows(const Tensor& x) {
   Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape());
-  const int64_t w = x.dim() == 0 ? 1 : x.size(-1);
+  const int64_t w = x.size(-1);
   const int64_t rows = w == 0 ? 0 : x.numel() / w;
   const float* src = xc.data();
   float* dst = out.data();
