@@ -43,7 +43,8 @@ int run(const Options& o) {
   const std::vector<std::string> names = test.class_names;
   const int32_t classes = test.num_classes;
   data::DataLoader loader(std::make_shared<const data::Dataset>(std::move(test)), lopt);
-  train::ClassificationMetrics m = train::evaluate(*model, loader, classes, config.model.binary, config.eval_flip_images());
+  train::ClassificationMetrics m =
+      train::evaluate(*model, loader, classes, config.model.binary, config.eval_flip_images());
   if (o.json) {
     nlohmann::json j = m.to_json(names);
     j["weights"] = weights.file.string();

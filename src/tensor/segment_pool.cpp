@@ -12,19 +12,13 @@ SegmentPool::~SegmentPool() {
 }
 
 void SegmentPool::insert_free(Segment* s, size_t offset, size_t length) {
-  s->free.emplace(offset, length);
-  by_length_.emplace(length, Range{s, offset});
+  s->free.emplace(offset, by_length_.emplace(length, Range{s, offset}));
   free_bytes_ += length;
 }
 
-void SegmentPool::erase_free(Segment* s, std::map<size_t, size_t>::iterator it) {
-  auto [lo, hi] = by_length_.equal_range(it->second);
-  for (auto r = lo; r != hi; ++r)
-    if (r->second.segment == s && r->second.offset == it->first) {
-      by_length_.erase(r);
-      break;
-    }
-  free_bytes_ -= it->second;
+void SegmentPool::erase_free(Segment* s, FreeRange it) {
+  free_bytes_ -= range_length(it);
+  by_length_.erase(it->second);
   s->free.erase(it);
 }
 
@@ -62,16 +56,16 @@ void SegmentPool::free(void* ptr) {
   // Merge with the free ranges just after and just before, so that any size may reuse them.
   auto next = s->free.lower_bound(offset);
   if (next != s->free.end() && next->first == offset + length) {
-    length += next->second;
+    length += range_length(next);
     auto after = std::next(next);
     erase_free(s, next);
     next = after;
   }
   if (next != s->free.begin()) {
     auto prev = std::prev(next);
-    if (prev->first + prev->second == offset) {
+    if (prev->first + range_length(prev) == offset) {
       offset = prev->first;
-      length += prev->second;
+      length += range_length(prev);
       erase_free(s, prev);
     }
   }
@@ -92,7 +86,7 @@ void SegmentPool::release() {
   std::lock_guard lock(mutex_);
   std::vector<std::unique_ptr<Segment>> kept;
   for (auto& s : segments_) {
-    const bool whole = s->free.size() == 1 && s->free.begin()->first == 0 && s->free.begin()->second == s->size;
+    const bool whole = s->free.size() == 1 && s->free.begin()->first == 0 && range_length(s->free.begin()) == s->size;
     if (!whole) {
       kept.push_back(std::move(s));
       continue;

@@ -40,23 +40,28 @@ class SegmentPool {
   void release();
 
  private:
-  struct Segment {
-    char* base;
-    size_t size;
-    std::map<size_t, size_t> free;  // offset -> length of each free range, merged
-  };
+  struct Segment;
   struct Range {
     Segment* segment;
     size_t offset;
   };
+  using ByLength = std::multimap<size_t, Range>;  // every free range, by its length (best fit)
+  struct Segment {
+    char* base;
+    size_t size;
+    // Offset -> the free range's entry in by_length_ (whose key is its length), merged.
+    std::map<size_t, ByLength::iterator> free;
+  };
+  using FreeRange = std::map<size_t, ByLength::iterator>::iterator;
+  static size_t range_length(FreeRange it) { return it->second->first; }
   void insert_free(Segment* s, size_t offset, size_t length);
-  void erase_free(Segment* s, std::map<size_t, size_t>::iterator it);
+  void erase_free(Segment* s, FreeRange it);
 
   NewSegment new_segment_;
   DropSegment drop_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Segment>> segments_;
-  std::multimap<size_t, Range> by_length_;  // every free range, by its length (best fit)
+  ByLength by_length_;
   std::unordered_map<void*, std::pair<Segment*, size_t>> in_use_;  // pointer -> segment, length
   size_t free_bytes_ = 0, segment_bytes_ = 0;
 };

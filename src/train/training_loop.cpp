@@ -176,6 +176,10 @@ EpochRecord TrainingLoop::train_epoch(int64_t epoch) {
   return rec;
 }
 
+ClassificationMetrics TrainingLoop::score(data::DataLoader& loader) {
+  return evaluate(*model_, loader, data_.num_classes, config_.model.binary, config_.eval_flip_images());
+}
+
 void TrainingLoop::evaluate_epoch(EpochRecord& rec, TrainResult& result, int64_t epoch) {
   const auto eval_start = Clock::now();
   // Evaluation, the best model and model.safetensors see the averaged weights (ema), swapped
@@ -184,12 +188,12 @@ void TrainingLoop::evaluate_epoch(EpochRecord& rec, TrainResult& result, int64_t
   std::optional<WeightAverage::Applied> averaged;
   if (average_) averaged.emplace(*average_);
   if (val_loader_) {
-    ClassificationMetrics v = evaluate(*model_, *val_loader_, data_.num_classes, config_.model.binary, config_.eval_flip_images());
+    ClassificationMetrics v = score(*val_loader_);
     hooks_.reduce(v);
     rec.val_loss = v.loss();
     rec.val_accuracy = v.top1();
   }
-  result.test = evaluate(*model_, *test_loader_, data_.num_classes, config_.model.binary, config_.eval_flip_images());
+  result.test = score(*test_loader_);
   hooks_.reduce(result.test);
   rec.test_loss = result.test.loss();
   rec.test_accuracy = result.test.top1();
@@ -257,7 +261,7 @@ TrainResult TrainingLoop::run(double setup_seconds) {
     hooks_.before_evaluation(*model_, average_ ? &*average_ : nullptr);
     std::optional<WeightAverage::Applied> averaged;
     if (average_) averaged.emplace(*average_);
-    result.test = evaluate(*model_, *test_loader_, data_.num_classes, config_.model.binary, config_.eval_flip_images());
+    result.test = score(*test_loader_);
     hooks_.reduce(result.test);
   }
   result.history = state_.history;

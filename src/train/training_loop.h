@@ -36,6 +36,8 @@ class TrainingLoop {
   double train_step(const data::Batch& batch, int64_t epoch, int64_t step, ClassificationMetrics& running);
   // Evaluates the epoch's weights and saves them (model.safetensors, best.safetensors).
   void evaluate_epoch(EpochRecord& rec, TrainResult& result, int64_t epoch);
+  // The model's metrics over one of the run's loaders, scored as the config says (eval_flip).
+  ClassificationMetrics score(data::DataLoader& loader);
   void checkpoint_epoch(const EpochRecord& rec, int64_t epoch);
   [[noreturn]] void diverged(int64_t epoch, int64_t step, double loss) const;
 
