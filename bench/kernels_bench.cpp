@@ -8,7 +8,7 @@
 #include "backend/cpu/conv_batch_split.h"
 #include "backend/cpu/context.h"
 #include "backend/cpu/conv_backward_data_gemm.h"
-#include "backend/cpu/conv_one_channel.h"
+#include "backend/cpu/conv_few_channels.h"
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/max_pool.h"
 
@@ -83,26 +83,31 @@ void lenet_conv1_backward_weights(benchmark::State& st) {
 }
 BENCHMARK(lenet_conv1_backward_weights)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
-// LeNet-5's first convolution on Fashion-MNIST (1 -> 6 channels, 5x5, padding 2, 28x28),
-// forward on one thread's share of a batch of 64: 0 = oneDNN (brgconv), 1 = nnlab's
-// one-channel kernel (conv_one_channel.h).
-void lenet_conv1_gray_forward(benchmark::State& st) {
+// First layers, forward on one thread's share of a batch of 64: range(0) 0 = oneDNN
+// (brgconv), 1 = nnlab's few-channel kernel (conv_few_channels.h); range(1) the layer:
+// 0 = LeNet-5's conv1 on Fashion-MNIST (1 -> 6 channels, 5x5, padding 2, 28x28), 1 = on
+// CIFAR (3 -> 6, 5x5, 32x32), 2 = resnet20's (3 -> 16, 3x3, padding 1, 32x32).
+void first_conv_forward(benchmark::State& st) {
   ConvGeometry g{};
-  g.n = 32, g.c = 1, g.h = g.w = 28, g.o = 6, g.kh = g.kw = 5, g.oh = g.ow = 28;
-  g.stride = 1, g.padding = 2, g.dilation = 1, g.bias = true;
-  auto x = filled(g.n * g.h * g.w, 0), w = filled(g.o * g.kh * g.kw, 0.01f), b = filled(g.o, 0.1f);
+  const int64_t layer = st.range(1);
+  g.n = 32, g.c = layer == 0 ? 1 : 3, g.h = g.w = layer == 0 ? 28 : 32, g.o = layer == 2 ? 16 : 6;
+  g.kh = g.kw = layer == 2 ? 3 : 5;
+  g.padding = layer == 1 ? 0 : (layer == 0 ? 2 : 1);
+  g.oh = g.ow = g.h + 2 * g.padding - g.kh + 1;
+  g.stride = 1, g.dilation = 1, g.bias = true;
+  auto x = filled(g.n * g.c * g.h * g.w, 0), w = filled(g.o * g.c * g.kh * g.kw, 0.01f), b = filled(g.o, 0.1f);
   auto y = filled(g.n * g.o * g.oh * g.ow, 0);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 255) / 255.0f;
   const bool own = st.range(0) == 1;
   ThreadLimit one(1);
   for (auto _ : st) {
-    if (own) one_channel_conv_forward(g, x.data(), w.data(), b.data(), y.data());
+    if (own) few_channel_conv_forward(g, x.data(), w.data(), b.data(), y.data());
     else conv2d_forward(g, x.data(), WeightRef{w.data(), 1, 0}, b.data(), y.data(), true);
   }
   count_conv_flops(st, g);
-  st.SetLabel(own ? "nnlab one-channel" : "oneDNN");
+  st.SetLabel(own ? "nnlab few-channel" : "oneDNN");
 }
-BENCHMARK(lenet_conv1_gray_forward)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(first_conv_forward)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMicrosecond);
 
 // LeNet-5's second convolution (6 -> 16 channels, 5x5, 14x14 -> 10x10), backward-data on one
 // thread's share of a batch of 64: 0 = oneDNN, 1 = GEMM and col2im (conv_backward_data_gemm.h).

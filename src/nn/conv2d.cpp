@@ -36,7 +36,7 @@ bool Conv2d::inference_foldable(const BatchNorm& bn) {
 }
 
 Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu, const Tensor& residual,
-                                 bool residual_in_place) {
+                                 bool residual_in_place, int64_t max_pool) {
   if (bn && (bn->is_training() || autograd::any_requires_grad({&x, &weight, &bias, &bn->weight, &bn->bias})))
     throw Error("Conv2d::forward_inference: the batch norm is in training mode or autograd would record; call "
                 "forward() and the batch norm's instead");
@@ -44,6 +44,7 @@ Tensor Conv2d::forward_inference(const Tensor& x, const BatchNorm* bn, bool relu
   p.relu = relu;
   p.residual = residual;
   p.residual_in_place = residual_in_place;
+  p.max_pool = max_pool;
   if (!bn) return conv2d(x, weight, bias, p);
   fold(*bn);
   p.cache_weights = true;  // folded_weight_ is written once, in fold(), before any use

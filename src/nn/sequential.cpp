@@ -28,7 +28,9 @@ BatchNorm* fusable_bn_relu(const ModulePtr& m, const ModulePtr& next) {
 
 // In inference (autograd records nothing, batch norm uses its running statistics) a
 // convolution absorbs the batch norm after it and the ReLU after that (Conv2d::
-// forward_inference): one pass over the activations instead of three. Returns how many
+// forward_inference): one pass over the activations instead of three; a max pool after
+// them too, where its kernel is its stride (the convolution pools while it writes where it
+// can, conv_few_channels.h). Returns how many
 // layers from `i` it covers, 0 where the run does not apply.
 size_t fused_inference(const std::vector<std::pair<std::string, ModulePtr>>& layers, size_t i, size_t end,
                        Tensor& h) {
@@ -51,8 +53,16 @@ size_t fused_inference(const std::vector<std::pair<std::string, ModulePtr>>& lay
       ++next;
     }
   }
-  if (!bn && !relu) return 0;
-  h = conv->forward_inference(h, bn, relu);
+  int64_t pool = 0;
+  if (next < end) {
+    auto* mp = dynamic_cast<MaxPool2d*>(layers[next].second.get());
+    if (mp && mp->kernel == mp->stride && !mp->has_forward_hooks()) {
+      pool = mp->kernel;
+      ++next;
+    }
+  }
+  if (!bn && !relu && !pool) return 0;
+  h = conv->forward_inference(h, bn, relu, {}, false, pool);
   return next - i;
 }
 

@@ -7,6 +7,7 @@
 #include "backend/cpu/onednn_conv.h"
 #include "nnlab/autograd.h"
 #include "nnlab/error.h"
+#include "nnlab/ops/pool.h"
 #include "nnlab/precision.h"
 #include "tensor/layout.h"
 #include "tensor/tensor_impl.h"
@@ -63,7 +64,7 @@ class Conv2dBackward : public Node {
       // kernel took 860 ms per call for resnet18's 512-channel 4x4 layers (DNNL_VERBOSE).
       cpu::ConvGeometry g32 = g_;
       g32.bf16 = false;
-      cpu::split_conv2d_backward_weights(g32, dense_data(x_.get()), dense_data(gc), gw.data(),
+      cpu::split_conv2d_backward_weights(g32, dense_data(to_channels_last(x_.get())), dense_data(gc), gw.data(),
                                          g_.bias ? gb.data() : nullptr);
     }
     return {gx, needs_grad(1) ? gw : Tensor(), gb};
@@ -108,8 +109,25 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   g.oh = conv_output_size(g.h, g.kh, p.stride, p.padding, p.dilation);
   g.ow = conv_output_size(g.w, g.kw, p.stride, p.padding, p.dilation);
   // Activations are channels-last (tensor/layout.h): the output is, and an NCHW input
-  // (the network's first layer) is transposed once here.
-  const Shape out_shape{g.n, g.o, g.oh, g.ow};
+  // (the network's first layer) is transposed once here, except for the few-channel kernel,
+  // which reads NCHW (conv_batch_split.h).
+  const bool record = autograd::any_requires_grad({&x, &weight, &bias});
+  if (record && (p.relu || p.residual.defined() || p.max_pool))
+    throw Error("conv2d: the fused ReLU, residual and max pool are for inference; under autograd apply add(), relu() "
+                "and max_pool2d() to the output instead");
+  if (p.max_pool < 0) throw ShapeError(fmt::format("conv2d: max_pool {} must be >= 0", p.max_pool));
+  // Strided layers and those with few input channels stay float32: their bf16 kernels on
+  // NHWC were the slow ones (resnet20's stride-2 backward-weights 50-60 ms per call, 20x
+  // float32; DNNL_VERBOSE).
+  g.bf16 = precision() == Precision::BF16 && g.stride == 1 && g.c > 8;
+  const bool few_channels = !p.residual.defined() && cpu::split_conv2d_is_few_channel(g);
+  const bool fused_pool = p.max_pool == 2 && few_channels && g.oh >= 2 && g.ow >= 2;
+  if (p.max_pool && !fused_pool) {
+    Conv2dParams unpooled = p;
+    unpooled.max_pool = 0;
+    return max_pool2d(conv2d(x, weight, bias, unpooled), {.kernel = p.max_pool, .stride = p.max_pool});
+  }
+  const Shape out_shape = fused_pool ? Shape{g.n, g.o, g.oh / 2, g.ow / 2} : Shape{g.n, g.o, g.oh, g.ow};
   Tensor out;
   if (p.residual.defined()) {
     if (p.residual.shape() != out_shape)
@@ -129,19 +147,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
     out = empty_channels_last(out_shape);
   }
   if (g.n == 0) return out;
-  Tensor xc = to_channels_last(x), wc = weight.contiguous();
+  Tensor xc = few_channels ? x.contiguous() : to_channels_last(x), wc = weight.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
-  const bool record = autograd::any_requires_grad({&x, &weight, &bias});
-  if (record && (p.relu || p.residual.defined()))
-    throw Error("conv2d: the fused ReLU and residual are for inference; under autograd apply add() and relu() to the "
-                "output instead");
-  // Strided layers and those with few input channels stay float32: their bf16 kernels on
-  // NHWC were the slow ones (resnet20's stride-2 backward-weights 50-60 ms per call, 20x
-  // float32; DNNL_VERBOSE).
-  g.bf16 = precision() == Precision::BF16 && g.stride == 1 && g.c > 8;
   Tensor xb = g.bf16 ? bf16_copy(xc) : Tensor();
   cpu::split_conv2d_forward(g, g.bf16 ? xb.data() : dense_data(xc), weight_ref(wc, weight.requires_grad() || p.cache_weights),
-                            bc.defined() ? bc.data() : nullptr, dense_data(out), record);
+                            bc.defined() ? bc.data() : nullptr, dense_data(out), record, fused_pool);
   if (record) autograd::record(out, std::make_shared<Conv2dBackward>(g, xc, wc), {&x, &weight, &bias});
   return out;
 }

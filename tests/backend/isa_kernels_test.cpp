@@ -10,7 +10,7 @@
 
 #include "backend/cpu/batch_norm_nhwc.h"
 #include "backend/cpu/conv_backward_data_gemm.h"
-#include "backend/cpu/conv_one_channel.h"
+#include "backend/cpu/conv_few_channels.h"
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/isa.h"
 #include "backend/cpu/max_pool.h"
@@ -194,17 +194,17 @@ TEST(IsaKernels, ColumnGemmBackwardDataAgreesAcrossLevels) {
   });
 }
 
-TEST(IsaKernels, OneChannelConvolutionIsOnlyClaimedWhereItRuns) {
+TEST(IsaKernels, FewChannelConvolutionIsOnlyClaimedWhereItRuns) {
   ConvGeometry g{};
   g.n = 1, g.c = 1, g.h = g.w = 28, g.o = 6, g.kh = g.kw = 5, g.oh = g.ow = 28;
   g.stride = 1, g.padding = 2, g.dilation = 1, g.bias = true;
-  EXPECT_FALSE(baseline::one_channel_conv_applies(g));
-  EXPECT_TRUE(avx2::one_channel_conv_applies(g));
-  EXPECT_TRUE(avx512::one_channel_conv_applies(g));
-  EXPECT_EQ(one_channel_conv_applies(g), active_isa() != Isa::Baseline);
+  EXPECT_FALSE(baseline::few_channel_conv_applies(g));
+  EXPECT_TRUE(avx2::few_channel_conv_applies(g));
+  EXPECT_TRUE(avx512::few_channel_conv_applies(g));
+  EXPECT_EQ(few_channel_conv_applies(g), active_isa() != Isa::Baseline);
 }
 
-TEST(IsaKernels, OneChannelConvolutionAgreesWithOneDnnAtEveryLevel) {
+TEST(IsaKernels, FewChannelConvolutionAgreesWithOneDnnAtEveryLevel) {
   for (int64_t w : {28, 13, 40}) {  // rows of 2 AVX-512 vectors, under one AVX2 vector, over two
     ConvGeometry g{};
     g.n = 2, g.c = 1, g.h = 11, g.w = w, g.o = 7, g.kh = g.kw = 5, g.oh = 11, g.ow = w;
@@ -215,8 +215,8 @@ TEST(IsaKernels, OneChannelConvolutionAgreesWithOneDnnAtEveryLevel) {
     for (Isa isa : levels_here()) {
       if (isa == Isa::Baseline) continue;
       std::vector<float> got(want.size());
-      AT(isa, one_channel_conv_forward)(g, x.data(), wt.data(), b.data(), got.data());
-      expect_close(want, got, 1e-6, std::string("one-channel convolution at ") + isa_name(isa));
+      AT(isa, few_channel_conv_forward)(g, x.data(), wt.data(), b.data(), got.data(), false);
+      expect_close(want, got, 1e-6, std::string("few-channel convolution at ") + isa_name(isa));
     }
   }
 }

@@ -1,5 +1,6 @@
 // Inference fusion: in eval mode with nothing recorded, Sequential runs Conv2d [BatchNorm2d]
-// [ReLU] as one convolution (batch norm folded into the weights, ReLU as a oneDNN post-op).
+// [ReLU] [MaxPool2d] as one convolution (batch norm folded into the weights, ReLU as a
+// oneDNN post-op or in nnlab's few-channel kernel, which also pools 2x2 before it writes).
 // Each test compares it with the unfused layers, which the op harness and the zoo golden
 // test check against PyTorch; the unfused path is what runs when autograd records.
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@
 #include "nnlab/ops/conv.h"
 #include "nnlab/ops/elementwise.h"
 #include "nnlab/ops/loss.h"
+#include "nnlab/ops/pool.h"
 #include "nnlab/optim/sgd.h"
 #include "nnlab/zoo/zoo.h"
 #include "tensor/layout.h"
@@ -76,10 +78,11 @@ Batch batch(const Shape& image, int64_t n, uint64_t seed) {
 }  // namespace
 
 TEST(InferenceFusion, ZooModelsGiveTheUnfusedLogitsAfterTraining) {
-  for (const std::string name : {"lenet5", "vgg11", "resnet20", "alexnet", "resnet18"}) {
+  for (const std::string name : {"lenet5", "lenet5 1x28x28", "vgg11", "resnet20", "alexnet", "resnet18"}) {
     SCOPED_TRACE(name);
-    const Shape image{3, 32, 32};
-    auto model = zoo::build({.name = name, .input = image, .classes = 10, .seed = 3});
+    const bool gray = name.find("1x28x28") != std::string::npos;
+    const Shape image = gray ? Shape{1, 28, 28} : Shape{3, 32, 32};
+    auto model = zoo::build({.name = name.substr(0, name.find(' ')), .input = image, .classes = 10, .seed = 3});
     const Batch b = batch(image, 8, 11);
     train_steps(*model, b.x, b.y, 3);
     const Tensor fused = fused_logits(*model, b.x);
@@ -130,8 +133,8 @@ TEST(InferenceFusion, AHookedLayerStillSeesItsOwnOutput) {
 
 TEST(InferenceFusion, FusedReluMatchesReluOfTheConvolutionOnBothKernels) {
   Generator gen(4);
-  // One input channel takes nnlab's own kernel, three oneDNN's.
-  for (const int64_t channels : {int64_t{1}, int64_t{3}}) {
+  // One and three input channels take nnlab's own kernel, eight oneDNN's.
+  for (const int64_t channels : {int64_t{1}, int64_t{3}, int64_t{8}}) {
     SCOPED_TRACE(channels);
     const Tensor x = Tensor::normal({5, channels, 12, 12}, 0.0f, 1.0f, gen);
     const Tensor w = Tensor::normal({6, channels, 5, 5}, 0.0f, 0.3f, gen);
@@ -141,6 +144,33 @@ TEST(InferenceFusion, FusedReluMatchesReluOfTheConvolutionOnBothKernels) {
     p.relu = true;
     NoGradGuard no_grad;
     EXPECT_LT(relative_gap(conv2d(x, w, bias, p), plain), 1e-6);
+  }
+}
+
+// The pool after the ReLU: 2x2 inside the few-channel kernel (odd sizes drop the last row
+// and column, as max_pool2d), afterwards elsewhere (eight channels, a 3x3 pool).
+TEST(InferenceFusion, FusedMaxPoolMatchesPoolingTheReluOfTheConvolution) {
+  Generator gen(12);
+  struct Case {
+    int64_t channels, size, pool;
+  };
+  for (const Case c : {Case{1, 28, 2}, Case{3, 32, 2}, Case{3, 13, 2}, Case{1, 41, 2}, Case{8, 12, 2}, Case{3, 14, 3}}) {
+    SCOPED_TRACE(testing::Message() << c.channels << " channels, " << c.size << "x" << c.size << ", pool " << c.pool);
+    const Tensor x = Tensor::normal({5, c.channels, c.size, c.size}, 0.0f, 1.0f, gen);
+    const Tensor w = Tensor::normal({6, c.channels, 5, 5}, 0.0f, 0.3f, gen);
+    const Tensor bias = Tensor::normal({6}, 0.0f, 0.3f, gen);
+    Conv2dParams p{1, 2, 1};
+    for (const bool with_relu : {false, true}) {
+      const Tensor y = conv2d(x, w, bias, p);
+      const Tensor plain = max_pool2d(with_relu ? relu(y) : y, {.kernel = c.pool, .stride = c.pool});
+      Conv2dParams fused = p;
+      fused.relu = with_relu;
+      fused.max_pool = c.pool;
+      NoGradGuard no_grad;
+      const Tensor out = conv2d(x, w, bias, fused);
+      ASSERT_EQ(out.shape(), plain.shape());
+      EXPECT_LT(relative_gap(out, plain), 1e-6);
+    }
   }
 }
 
@@ -176,6 +206,9 @@ TEST(InferenceFusion, TheFusedReluIsRefusedWhereAutogradRecords) {
   Conv2dParams p;
   p.relu = true;
   EXPECT_THROW(conv2d(x, w, {}, p), Error);
+  Conv2dParams pooled;
+  pooled.max_pool = 2;
+  EXPECT_THROW(conv2d(x, w, {}, pooled), Error);
   nn::Conv2d conv(nn::Conv2dOptions(2, 3, 3), gen);
   nn::BatchNorm2d bn(nn::BatchNormOptions(3));  // in training mode
   NoGradGuard no_grad;

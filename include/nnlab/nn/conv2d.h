@@ -30,12 +30,14 @@ class Conv2d : public Module {
   bool inference_fusable(const Tensor& x) const;
   static bool inference_foldable(const BatchNorm& bn);
   // Inference: this convolution, then `bn` on its running statistics if given, then the
-  // `residual` added if given, then ReLU if `relu`, as one convolution: the batch norm folded
-  // into the weights and bias (in double; kept until any of the tensors involved changes),
-  // the sum and the ReLU applied by the kernel (ops/conv.h: `residual_in_place`). Sequential
-  // uses it for Conv2d [BatchNorm2d] [ReLU], the zoo's ResNet block for its last convolution.
+  // `residual` added if given, then ReLU if `relu`, then a max pool of kernel = stride =
+  // `max_pool` if not 0, as one convolution: the batch norm folded into the weights and bias
+  // (in double; kept until any of the tensors involved changes), the sum, the ReLU and the
+  // pool applied by the kernel where it can (ops/conv.h: `residual_in_place`, `max_pool`).
+  // Sequential uses it for Conv2d [BatchNorm2d] [ReLU] [MaxPool2d], the zoo's ResNet block
+  // for its last convolution.
   Tensor forward_inference(const Tensor& x, const BatchNorm* bn, bool relu, const Tensor& residual = {},
-                           bool residual_in_place = false);
+                           bool residual_in_place = false, int64_t max_pool = 0);
   std::string type_name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
   // Multiply-adds × 2 per image for an input of this height and width (the zoo's FLOP count).

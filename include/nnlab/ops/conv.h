@@ -20,6 +20,11 @@ struct Conv2dParams {
   // (the caller holds it alone); otherwise it is copied first.
   Tensor residual{};  // {}: without it GCC 12 warns at every brace-initialised Conv2dParams
   bool residual_in_place = false;
+  // Inference only: the output max-pooled over windows of this size at the same stride, no
+  // padding (max_pool2d with kernel = stride = max_pool), after the ReLU; 0: none. The
+  // few-channel kernel pools 2x2 before it writes (a network's first layer, LeNet-5's
+  // conv, relu, maxpool); other geometries pool afterwards.
+  int64_t max_pool = 0;
 };
 
 // x [N, C, H, W], weight [O, C, kh, kw], bias [O] (optional) → [N, O, H', W'].

@@ -2,8 +2,8 @@
 
 #include "backend/cpu/context.h"
 #include "backend/cpu/conv_backward_data_gemm.h"
-#include "backend/cpu/conv_one_channel.h"
-#include "backend/cpu/elementwise.h"
+#include "backend/cpu/conv_few_channels.h"
+#include "nnlab/error.h"
 
 #include <omp.h>
 
@@ -46,18 +46,19 @@ void over_shares(const ConvGeometry& g, bool training, F&& f) {
 
 }  // namespace
 
+bool split_conv2d_is_few_channel(const ConvGeometry& g) { return few_channel_conv_applies(g); }
+
 void split_conv2d_forward(const ConvGeometry& g, const void* src, WeightRef weight, const float* bias, float* dst,
-                          bool training) {
-  const bool one_channel = !g.sum && one_channel_conv_applies(g);
+                          bool training, bool max_pool2) {
+  const bool few_channels = few_channel_conv_applies(g);
+  if (max_pool2 && !few_channels)
+    throw Error("split_conv2d_forward: the fused max pool is for geometries few_channel_conv_applies takes");
+  const int64_t out_per_image = max_pool2 ? g.o * (g.oh / 2) * (g.ow / 2) : out_image(g);
   over_shares(g, training, [&](const ConvGeometry& s, int64_t first, int) {
     const void* x = advance(src, first * in_image(g) * in_bytes(g));
-    float* y = dst + first * out_image(g);
-    if (one_channel) {
-      one_channel_conv_forward(s, static_cast<const float*>(x), weight.data, bias, y);
-      if (s.relu) leaky_relu(y, y, 0.0f, s.n * out_image(s));
-    } else {
-      conv2d_forward(s, x, weight, bias, y, training);
-    }
+    float* y = dst + first * out_per_image;
+    if (few_channels) few_channel_conv_forward(s, static_cast<const float*>(x), weight.data, bias, y, max_pool2);
+    else conv2d_forward(s, x, weight, bias, y, training);
   });
 }
 
