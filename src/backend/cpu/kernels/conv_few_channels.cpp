@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "nnlab/error.h"
@@ -229,8 +230,24 @@ class ChannelsLast {
   std::vector<int32_t> stores_;  // the values output vector v holds
 };
 
+// The assembly for each run length a row of `width` values per channel has: `span` for
+// every run but the last, and the remainder for a last shorter one; each made only where
+// the row has such a run (a 28-pixel row has only the shorter one).
+class RowAssembly {
+ public:
+  RowAssembly(int64_t o, int64_t width, int64_t span, int64_t stride) : span_(span) {
+    if (width >= span) full_.emplace(o, span, stride);
+    if (width % span) rest_.emplace(o, width % span, stride);
+  }
+  const ChannelsLast& operator()(int64_t count) const { return count == span_ ? *full_ : *rest_; }
+
+ private:
+  int64_t span_;
+  std::optional<ChannelsLast> full_, rest_;
+};
+
 void forward_rows(const ConvGeometry& g, const float* src, const float* weight, const float* bias, float* dst) {
-  const ChannelsLast full(g.o, std::min(kSpan, g.ow), kSpan), tail(g.o, std::max<int64_t>(g.ow % kSpan, 1), kSpan);
+  const RowAssembly assembly(g.o, g.ow, kSpan, kSpan);
   alignas(64) Planes planes;
   for (int64_t n = 0; n < g.n; ++n) {
     const float* image = src + n * g.c * g.h * g.w;
@@ -238,7 +255,7 @@ void forward_rows(const ConvGeometry& g, const float* src, const float* weight, 
       for (int64_t ox0 = 0; ox0 < g.ow; ox0 += kSpan) {
         const int64_t pixels = std::min(kSpan, g.ow - ox0);
         row_segment(g, image, weight, bias, oy, ox0, pixels, g.relu, planes);
-        (pixels == kSpan ? full : tail).write(&planes[0][0], dst + ((n * g.oh + oy) * g.ow + ox0) * g.o);
+        assembly(pixels).write(&planes[0][0], dst + ((n * g.oh + oy) * g.ow + ox0) * g.o);
       }
   }
 }
@@ -247,7 +264,7 @@ void forward_rows(const ConvGeometry& g, const float* src, const float* weight, 
 // max(0, ·) is monotone) into kLanes pooled pixels per channel before they are written.
 void forward_pooled(const ConvGeometry& g, const float* src, const float* weight, const float* bias, float* dst) {
   const int64_t ph = g.oh / 2, pw = g.ow / 2;
-  const ChannelsLast full(g.o, std::min(kLanes, pw), kLanes), tail(g.o, std::max<int64_t>(pw % kLanes, 1), kLanes);
+  const RowAssembly assembly(g.o, pw, kLanes, kLanes);
   alignas(64) Planes top, bottom;
   alignas(64) float pooled[kMaxOut][kLanes];
   const Vec::Reg zero = Vec::set1(0.0f);
@@ -265,7 +282,7 @@ void forward_pooled(const ConvGeometry& g, const float* src, const float* weight
           Vec::store(pooled[o], g.relu ? Vec::max(p, zero) : p);
         }
         const int64_t out = std::min(kLanes, pw - ox0 / 2);
-        (out == kLanes ? full : tail).write(&pooled[0][0], dst + ((n * ph + py) * pw + ox0 / 2) * g.o);
+        assembly(out).write(&pooled[0][0], dst + ((n * ph + py) * pw + ox0 / 2) * g.o);
       }
   }
 }
