@@ -56,3 +56,13 @@ TEST(Gemm, ThreadBlocksMatchADirectProduct) {
       for (bool tb : {false, true})
         for (int threads : {1, 2, 3}) check(ta, tb, s, threads);
 }
+
+TEST(Gemm, TransposedRoutesMatchADirectProduct) {
+  // A · Bᵀ takes two other routes (gemm.cpp): a C few columns wide is computed transposed,
+  // and a product long in k on a transposed copy of A; both with beta, padded leading
+  // dimensions and every thread count. The other transposes are checked at the same shapes.
+  for (Case s : {Case{256, 10, 3072}, Case{40, 3, 50}, Case{64, 100, 1100}, Case{96, 512, 3072}})
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (int threads : {1, 2, 3}) check(ta, tb, s, threads);
+}
