@@ -1,12 +1,13 @@
 // Batch normalisation over channels-last data: `rows` = N·H·W rows of `c` channels (NHWC,
-// or NC for 1-d batch norm), the channels in the innermost, vectorised loop. nnlab's own
-// kernel rather than oneDNN's: oneDNN 2.6's NHWC batch norm synchronises its threads with
-// spinning barriers, and on this shared 2-core machine one thread spinning while the other
-// waits for a core made a resnet20 step spend 67% of its time in batch norm (21 ms for a
-// 64x64x8x8 forward; DNNL_VERBOSE, load 1.3 cores from other processes). Here threads meet
-// only at OpenMP's barriers, which sleep after a short spin. An optional ReLU is fused into the output (forward)
-// and into the gradient mask (backward). Reductions are per-thread partial sums over fixed
-// row ranges, added in thread order: the same thread count gives the same bits.
+// or NC for 1-d batch norm), whose vectorised loops run over as many whole rows as fit in
+// 256 values. nnlab's own kernel rather than oneDNN's: oneDNN 2.6's NHWC batch norm
+// synchronises its threads with spinning barriers, and on this shared 2-core machine one
+// thread spinning while the other waits for a core made a resnet20 step spend 67% of its
+// time in batch norm (21 ms for a 64x64x8x8 forward; DNNL_VERBOSE, load 1.3 cores from other
+// processes). Here threads meet only at OpenMP's barriers, which sleep after a short spin. An
+// optional ReLU is fused into the output (forward) and into the gradient mask (backward).
+// Reductions are per-thread partial sums over fixed row ranges, added in thread order: the
+// same thread count gives the same bits.
 #pragma once
 
 #include <cstdint>
