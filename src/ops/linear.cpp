@@ -143,7 +143,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   // So do a few outputs (a classifier's 10 logits), whose product cpu::gemm computes
   // transposed: logistic regression's inference at batch 64, 2 threads, went from 1.46M to
   // 2.69M images/s (nnlab bench, medians of 3 alternating runs).
-  if (!grad_enabled() && rows > 1 && out >= 16 && weight.requires_grad() && weight.is_contiguous() &&
+  if (!grad_enabled() && rows > 1 && out >= cpu::kGemmFewColumns && weight.requires_grad() && weight.is_contiguous() &&
       weight.impl()->offset == 0)
     cpu::gemm(false, false, rows, out, in, 1.0f, xc.data(), in, transposed_weight(wc), out, beta, y.data(), out);
   else

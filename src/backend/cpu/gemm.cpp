@@ -18,7 +18,7 @@ namespace nnlab::cpu {
 
 namespace {
 
-constexpr int64_t kFewColumns = 16;  // one AVX-512 vector of float32
+constexpr int64_t kFewColumns = kGemmFewColumns;
 constexpr int64_t kLongK = 1024;
 
 void sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,

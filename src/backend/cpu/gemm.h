@@ -5,6 +5,11 @@
 
 namespace nnlab::cpu {
 
+// A · Bᵀ with fewer columns than this (one AVX-512 vector of float32) and at least 4x as many
+// rows is computed transposed (gemm.cpp): callers choosing between Bᵀ and a transposed copy
+// of B take Bᵀ below it.
+constexpr int64_t kGemmFewColumns = 16;
+
 // C[M,N] = alpha · op(A) · op(B) + beta · C, op = transpose when the flag is set.
 // lda/ldb/ldc are row strides of the stored (untransposed) matrices.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
